@@ -1,0 +1,51 @@
+# Chatter Org: `make run` serves the demo org, `make test` runs the whole suite.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export DJANGO_SITE_URL ?= http://$(HOST):$(PORT)
+export DEMO_PASSWORD ?= Chatter-Demo-2026!
+
+.PHONY: run test lint venv seed worker bench screenshots clean
+
+$(BIN)/python:
+	@$(PY) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "Chatter Org needs Python 3.12 or newer; $(PY) is %d.%d.%d. Install 3.12 (pyenv reads .python-version) or run: make PY=python3.12 ..." % v[:3])'
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	@mkdir -p var
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Chatter Org is at $(DJANGO_SITE_URL)/"
+	@echo "  Demo logins (password: $(DEMO_PASSWORD)):"
+	@echo "    admin@acme.example   System Administrator"
+	@echo "    morgan@acme.example  Standard User + Chatter Customer Inviters"
+	@echo "    nora@acme.example    Standard User (group Manager)"
+	@echo "    casey@acme.example   Standard User (group Member)"
+	@echo ""
+	@set -m; trap 'kill 0' INT TERM EXIT; \
+	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --interval 0.5 & \
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,227 @@
+"""Users, profiles, permission sets, validation rules and password resets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.permissions import ALL_PERMS, Perm, user_has_perm
+
+
+def _validate_permissions(value: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, list) or any(p not in ALL_PERMS for p in value):
+        raise ValidationError("Unknown permission in %(value)s.", params={"value": value})
+
+
+class Profile(models.Model):
+    """Every user has exactly one profile; its licence is the user's licence."""
+
+    SYSTEM_ADMINISTRATOR = "System Administrator"
+    STANDARD_USER = "Standard User"
+    CHATTER_FREE_USER = "Chatter Free User"
+    CHATTER_EXTERNAL_USER = "Chatter External User"
+
+    name = models.CharField("Profile Name", max_length=80, unique=True)
+    licence = models.ForeignKey(
+        "chatterorg.Licence", on_delete=models.PROTECT, related_name="profiles",
+        verbose_name="User License",
+    )
+    description = models.CharField(max_length=255, blank=True)
+    permissions = models.JSONField(default=list, blank=True, validators=[_validate_permissions])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PermissionSet(models.Model):
+    """Extra permissions on top of a profile, assigned to any number of users."""
+
+    label = models.CharField("Label", max_length=80)
+    api_name = models.CharField("API Name", max_length=80, unique=True)
+    description = models.CharField("Description", max_length=255, blank=True)
+    permissions = models.JSONField(default=list, blank=True, validators=[_validate_permissions])
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Salesforce usernames are case-insensitive.
+        return self.get(username__iexact=username)
+
+    def create_superuser(self, username: str, password: str | None = None, **extra: Any) -> User:
+        """For ``createsuperuser``: a System Administrator."""
+        from accounts.actions import user_create_internal
+
+        profile = Profile.objects.get(name=Profile.SYSTEM_ADMINISTRATOR)
+        return user_create_internal(
+            actor=None,
+            username=username,
+            email=extra.get("email") or username,
+            first_name=extra.get("first_name", ""),
+            last_name=extra.get("last_name") or "Admin",
+            profile=profile,
+            password=password,
+        )
+
+
+class User(AbstractBaseUser):
+    """A user of the org, internal or customer, with a Salesforce-style username."""
+
+    class UserType(models.TextChoices):
+        STANDARD = "Standard", "Standard"
+        CHATTER_FREE = "ChatterFree", "Chatter Free"
+        CHATTER_GUEST = "ChatterGuest", "Chatter Guest"
+
+    class SecurityQuestion(models.TextChoices):
+        BIRTH_CITY = "birth_city", "In what city were you born?"
+        FIRST_SCHOOL = "first_school", "What was the name of your first school?"
+        FIRST_PET = "first_pet", "What was the name of your first pet?"
+        MOTHER_MAIDEN = "mother_maiden", "What is your mother's maiden name?"
+        FAVOURITE_BOOK = "favourite_book", "What is your favorite book?"
+        FIRST_CAR = "first_car", "What was the make of your first car?"
+
+    username = models.CharField("Username", max_length=80, unique=True)
+    email = models.EmailField("Email", max_length=240)
+    first_name = models.CharField("First Name", max_length=40, blank=True)
+    last_name = models.CharField("Last Name", max_length=80)
+    company_name = models.CharField("Company Name", max_length=80, blank=True)
+    department = models.CharField("Department", max_length=80, blank=True)
+    title = models.CharField("Title", max_length=80, blank=True)
+    profile = models.ForeignKey(
+        Profile, on_delete=models.PROTECT, related_name="users", verbose_name="Profile"
+    )
+    user_type = models.CharField(
+        "User Type", max_length=20, choices=UserType.choices, default=UserType.STANDARD
+    )
+    is_active = models.BooleanField("Active", default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    permission_sets = models.ManyToManyField(
+        PermissionSet, through="PermissionSetAssignment", related_name="users", blank=True
+    )
+    security_question = models.CharField(
+        "Security Question", max_length=30, choices=SecurityQuestion.choices, blank=True
+    )
+    # Only a hash of the normalised answer is kept (see accounts.security).
+    security_answer_hash = models.CharField(max_length=255, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
+        indexes = [
+            models.Index(Lower("last_name"), Lower("first_name"), name="user_name_ci_idx"),
+            models.Index(fields=["email"], name="user_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.last_name
+
+    @property
+    def is_customer(self) -> bool:
+        return self.user_type == self.UserType.CHATTER_GUEST
+
+    # The Django admin is for users who may touch all data.
+    @property
+    def is_staff(self) -> bool:
+        return self.is_active and user_has_perm(self, Perm.MODIFY_ALL_DATA)
+
+    @property
+    def is_superuser(self) -> bool:
+        return self.is_staff
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        return self.is_staff
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_staff
+
+
+class PermissionSetAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    permission_set = models.ForeignKey(
+        PermissionSet, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "permission_set"], name="permission_set_assignment_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.permission_set} → {self.user}"
+
+
+class ValidationRule(models.Model):
+    """A User validation rule: when its formula is TRUE, the save is refused."""
+
+    TOP_OF_PAGE = "TopOfPage"
+
+    name = models.CharField("Rule Name", max_length=40, unique=True)
+    active = models.BooleanField("Active", default=False)
+    description = models.CharField("Description", max_length=255, blank=True)
+    formula = models.TextField("Error Condition Formula", max_length=3900)
+    error_message = models.CharField("Error Message", max_length=255)
+    error_location = models.CharField("Error Location", max_length=40, default=TOP_OF_PAGE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PasswordResetRequest(models.Model):
+    """A single-use emailed reset link; only the SHA-256 of its token is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reset_requests")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="reset_expires_after_created"
+            )
+        ]

@@ -1,0 +1,115 @@
+"""Writes of org-wide things: Chatter settings, licences, the audit trail."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import F
+
+from chatterorg.models import AuditEvent, Licence, Organization
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class NoLicenceLeft(Exception):
+    """Every licence of this type is in use."""
+
+    def __init__(self, licence_name: str) -> None:
+        super().__init__(f"No {licence_name} licences are left.")
+        self.licence_name = licence_name
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    section: str,
+    action: str,
+    display: str,
+    old: Any = "",
+    new: Any = "",
+    target: Any = None,
+) -> AuditEvent:
+    """Append one Setup Audit Trail entry (call inside the action's transaction)."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        section=section,
+        action=action,
+        display=display[:500],
+        old_value=_as_text(old),
+        new_value=_as_text(new),
+        target_type=type(target).__name__ if target is not None else "",
+        target_id=str(getattr(target, "pk", "") or "") if target is not None else "",
+    )
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Checked" if value else "Unchecked"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(sorted(str(v) for v in value))
+    return "" if value is None else str(value)
+
+
+def licence_claim(*, licence_id: int) -> None:
+    """Take one licence, atomically: the UPDATE succeeds only while one is left.
+
+    The conditional ``UPDATE … WHERE used < total`` is safe under concurrency on
+    every database (the row is locked by the update itself), and the check
+    constraint ``used <= total`` backs it up.
+    """
+    claimed = Licence.objects.filter(pk=licence_id, used__lt=F("total")).update(
+        used=F("used") + 1
+    )
+    if not claimed:
+        name = Licence.objects.filter(pk=licence_id).values_list("name", flat=True).first()
+        raise NoLicenceLeft(name or "user")
+
+
+def licence_release(*, licence_id: int) -> None:
+    """Give one licence back (a user was deactivated or moved to another licence)."""
+    Licence.objects.filter(pk=licence_id, used__gt=0).update(used=F("used") - 1)
+
+
+ORG_SETTING_FIELDS = (
+    "allow_customer_invitations",
+    "allow_coworker_invitations",
+    "enable_unlisted_groups",
+    "invitation_expiry_days",
+    "invitations_per_day",
+    "show_validation_errors_to_customers",
+)
+
+
+@transaction.atomic
+def org_settings_update(*, actor: User, **changes: Any) -> list[str]:
+    """Change Chatter settings; every changed field writes an audit event.
+
+    Returns the labels of the settings that changed.
+    """
+    unknown = set(changes) - set(ORG_SETTING_FIELDS)
+    if unknown:
+        raise TypeError(f"Not Chatter settings: {sorted(unknown)}")
+    org = Organization.objects.select_for_update().get_or_create(pk=1)[0]
+    changed: list[str] = []
+    for field, new in changes.items():
+        old = getattr(org, field)
+        if old == new:
+            continue
+        setattr(org, field, new)
+        label = str(Organization._meta.get_field(field).verbose_name)
+        changed.append(label)
+        audit_record(
+            actor=actor,
+            section="Chatter Settings",
+            action="chatter_settings.changed",
+            display=f'Changed Chatter setting "{label}" from {_as_text(old)} to {_as_text(new)}',
+            old=old,
+            new=new,
+            target=org,
+        )
+    if changed:
+        org.full_clean()
+        org.save()
+    return changed

@@ -1,0 +1,145 @@
+"""The org itself: its Chatter settings, licences, audit trail and support references."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+
+class Organization(models.Model):
+    """The one org of a deployment (primary key 1) with its Chatter settings."""
+
+    name = models.CharField("Organization Name", max_length=80, default="Acme Corporation")
+    allow_customer_invitations = models.BooleanField("Allow Customer Invitations", default=False)
+    allow_coworker_invitations = models.BooleanField("Allow Coworker Invitations", default=True)
+    enable_unlisted_groups = models.BooleanField("Enable Unlisted Groups", default=False)
+    invitation_expiry_days = models.PositiveSmallIntegerField(
+        "Invitation expiry (days)",
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    invitations_per_day = models.PositiveIntegerField(
+        "Customer invitations per inviter per 24 hours",
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(10000)],
+    )
+    show_validation_errors_to_customers = models.BooleanField(
+        "Show validation rule errors to customers", default=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="organization_singleton"),
+            models.CheckConstraint(
+                condition=Q(invitation_expiry_days__gte=1, invitation_expiry_days__lte=365),
+                name="organization_expiry_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Licence(models.Model):
+    """A user licence type with the org's total and the number in use.
+
+    ``used`` counts active users whose profile carries this licence. It is
+    changed only by conditional updates (see ``chatterorg.actions``) and the
+    database refuses any value above ``total``, so concurrent sign-ups can
+    never overspend.
+    """
+
+    class Name(models.TextChoices):
+        SALESFORCE = "Salesforce", "Salesforce"
+        CHATTER_FREE = "Chatter Free", "Chatter Free"
+        CHATTER_EXTERNAL = "Chatter External", "Chatter External"
+
+    name = models.CharField(max_length=40, choices=Name.choices, unique=True)
+    total = models.PositiveIntegerField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(used__lte=F("total")), name="licence_used_lte_total"),
+            models.CheckConstraint(condition=Q(used__gte=0), name="licence_used_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.used
+
+
+class AuditEvent(models.Model):
+    """One entry of the Setup Audit Trail: who changed what, when, old → new."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    section = models.CharField(max_length=60)
+    action = models.CharField(max_length=60)
+    display = models.CharField(max_length=500)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["action", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.display
+
+
+def new_support_number() -> str:
+    """A number shaped like Salesforce's: ``NNNNNNNNNN-NNNNN (NNNNNNNNNN)``."""
+    return (
+        f"{secrets.randbelow(9 * 10**9) + 10**9}-{secrets.randbelow(9 * 10**4) + 10**4}"
+        f" ({secrets.randbelow(9 * 10**9) + 10**9})"
+    )
+
+
+class SupportReference(models.Model):
+    """What went wrong behind a "problem with our server" page, for admins to look up."""
+
+    class Kind(models.TextChoices):
+        VALIDATION_RULE = "validation_rule", "Validation rule"
+        EXCEPTION = "exception", "Unexpected error"
+
+    number = models.CharField(max_length=40, unique=True, default=new_support_number)
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    rule = models.ForeignKey(
+        "accounts.ValidationRule", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="support_references",
+    )
+    rule_name = models.CharField(max_length=40, blank=True)
+    rule_formula = models.TextField(blank=True)
+    rule_message = models.CharField(max_length=255, blank=True)
+    exception_type = models.CharField(max_length=200, blank=True)
+    traceback = models.TextField(blank=True)
+    invitation = models.ForeignKey(
+        "invitations.Invitation", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.number

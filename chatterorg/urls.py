@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from chatterorg import outbox, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("setup/", include("chatterorg.setup_urls")),
+    path("join/", include("invitations.join_urls")),
+    path("invitations/", include("invitations.urls")),
+    path("outbox/", outbox.outbox_list, name="outbox"),
+    path("outbox/<str:name>/", outbox.outbox_message, name="outbox_message"),
+    path("admin/", admin.site.urls),
+    path("", include("groups.urls")),
+]

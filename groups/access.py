@@ -1,0 +1,142 @@
+"""Who may see and do what in a group: the one place these rules live.
+
+Views call ``group_for_user`` (404 alike for "does not exist" and "you may not
+see it") and ``group_capabilities`` (what the user may do); templates read the
+same capabilities, so a hidden link and a refused request never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from accounts.permissions import Perm, user_has_perm
+from groups.models import Group, Membership
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from chatterorg.models import Organization
+
+
+@dataclass(frozen=True)
+class GroupCapabilities:
+    """Everything one user may do in one group, computed once per request."""
+
+    membership: Membership | None
+    view_content: bool  # feed, members, files; otherwise only the "outside" of a Private group
+    post: bool
+    comment: bool
+    join: bool
+    leave: bool
+    ask_to_join: bool
+    manage_members: bool  # "Add/Remove Members", join requests
+    change_roles: bool  # "Change Roles", ownership transfer
+    edit: bool  # "Edit Group"
+    delete: bool
+    invite: bool  # "Invite People"
+
+    @property
+    def is_member(self) -> bool:
+        return self.membership is not None
+
+    @property
+    def manages(self) -> bool:
+        return self.manage_members or self.change_roles or self.edit
+
+
+def _opens_with_modify_all(user: User, group: Group) -> bool:
+    # "Modify All Data" acts on all Public and Private groups, never Unlisted ones.
+    return (
+        not user.is_customer
+        and group.access_type != Group.AccessType.UNLISTED
+        and user_has_perm(user, Perm.MODIFY_ALL_DATA)
+    )
+
+
+def can_see_group(user: User, group: Group, membership: Membership | None) -> bool:
+    """Whether the group exists for this user at all (otherwise: 404)."""
+    if membership is not None:
+        return True
+    if user.is_customer:
+        return False
+    return group.access_type != Group.AccessType.UNLISTED
+
+
+def group_capabilities(
+    *, user: User, group: Group, membership: Membership | None, org: Organization
+) -> GroupCapabilities:
+    """What ``user`` may do in ``group``; the rules of REFERENCE §3–5 and §8."""
+    internal = user.is_active and not user.is_customer
+    member = membership is not None
+    managing_role = member and membership.role in (  # type: ignore[union-attr]
+        Membership.Role.OWNER, Membership.Role.MANAGER
+    )
+    is_owner = member and membership.role == Membership.Role.OWNER  # type: ignore[union-attr]
+    modify_all = _opens_with_modify_all(user, group)
+    open_to_internal = group.access_type == Group.AccessType.PUBLIC and internal
+    view_content = member or open_to_internal or modify_all
+    writable = not group.is_archived
+    # Managing the membership needs an internal user: a customer manager may
+    # not search the org's people.
+    manages = internal and (managing_role or modify_all)
+    may_post = member and writable and (not group.broadcast_only or managing_role)
+    invite = (
+        org.allow_customer_invitations
+        and group.allow_customers
+        and group.access_type in (Group.AccessType.PRIVATE, Group.AccessType.UNLISTED)
+        and writable
+        and internal
+        and (managing_role or modify_all)
+        and user_has_perm(user, Perm.INVITE_CUSTOMERS)
+    )
+    return GroupCapabilities(
+        membership=membership,
+        view_content=view_content,
+        post=may_post,
+        comment=member and writable,
+        join=internal and not member and group.access_type == Group.AccessType.PUBLIC and writable,
+        leave=member and not is_owner,
+        ask_to_join=(
+            internal and not member and group.access_type == Group.AccessType.PRIVATE and writable
+        ),
+        manage_members=manages and writable,
+        change_roles=manages and writable,
+        edit=manages,
+        delete=internal and (is_owner or modify_all),
+        invite=invite,
+    )
+
+
+def membership_get(*, user: User, group: Group) -> Membership | None:
+    return Membership.objects.filter(user=user, group=group).first()
+
+
+def group_for_user(
+    user: User, group_id: int, *, for_update: bool = False
+) -> tuple[Group, GroupCapabilities]:
+    """The group and the user's capabilities in it, or Http404 if the user may not see it.
+
+    A group the user may not know of answers exactly like one that does not exist.
+    """
+    from chatterorg.selectors import org_get
+
+    qs = Group.objects.all()
+    if for_update:
+        qs = qs.select_for_update()
+    group = qs.filter(pk=group_id).first()
+    if group is None:
+        raise Http404("No such group.")
+    membership = membership_get(user=user, group=group)
+    if not can_see_group(user, group, membership):
+        raise Http404("No such group.")
+    caps = group_capabilities(user=user, group=group, membership=membership, org=org_get())
+    return group, caps
+
+
+def require(allowed: bool) -> None:
+    """Refuse with 403 where the user may see the group but not do this."""
+    if not allowed:
+        raise PermissionDenied
