@@ -20,7 +20,13 @@ USER_TYPE_BY_LICENCE = {
     "Chatter External": User.UserType.CHATTER_GUEST,
 }
 EDITABLE_USER_FIELDS = (
-    "username", "email", "first_name", "last_name", "company_name", "department", "title",
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "company_name",
+    "department",
+    "title",
 )
 
 
@@ -69,9 +75,12 @@ def user_create_internal(
         licence_claim(licence_id=profile.licence_id)
     user.save()
     audit_record(
-        actor=actor, section="Manage Users", action="user.created",
+        actor=actor,
+        section="Manage Users",
+        action="user.created",
         display=f"Created new user {user.username} with profile {profile.name}",
-        new=profile.name, target=user,
+        new=profile.name,
+        target=user,
     )
     return user
 
@@ -105,18 +114,22 @@ def user_update_internal(*, actor: User, user: User, **changes: Any) -> User:
     if new_active and (not old_active or old_profile.licence_id != new_profile.licence_id):
         licence_claim(licence_id=new_profile.licence_id)
     user.save()
-    for field in (*EDITABLE_USER_FIELDS, "ProfileId", "IsActive"):
-        if field == "ProfileId":
-            old, new, label = old_profile.name, new_profile.name, "profile"
-        elif field == "IsActive":
-            old, new, label = old_active, new_active, "active"
-        else:
-            old, new, label = prior.get(_api_name(field)) or "", getattr(user, field), field
+    changes_made: list[tuple[str, Any, Any]] = [
+        (field, prior.get(_api_name(field)) or "", getattr(user, field))
+        for field in EDITABLE_USER_FIELDS
+    ]
+    changes_made += [("profile", old_profile.name, new_profile.name)]
+    changes_made += [("active", old_active, new_active)]
+    for label, old, new in changes_made:
         if old != new:
             audit_record(
-                actor=actor, section="Manage Users", action="user.changed",
+                actor=actor,
+                section="Manage Users",
+                action="user.changed",
                 display=f"Changed {label.replace('_', ' ')} of user {user.username}",
-                old=old, new=new, target=user,
+                old=old,
+                new=new,
+                target=user,
             )
     return user
 
@@ -144,27 +157,41 @@ def profile_permissions_set(*, actor: User, profile: Profile, permissions: Any) 
         profile.permissions = new
         profile.save(update_fields=["permissions"])
         audit_record(
-            actor=actor, section="Manage Users", action="profile.permissions_changed",
+            actor=actor,
+            section="Manage Users",
+            action="profile.permissions_changed",
             display=f"Changed permissions of profile {profile.name}",
-            old=_labels(old), new=_labels(new), target=profile,
+            old=_labels(old),
+            new=_labels(new),
+            target=profile,
         )
     return profile
 
 
 @transaction.atomic
 def permission_set_create(
-    *, actor: User, label: str, api_name: str, description: str = "", permissions: Any = ()
+    *,
+    actor: User | None,
+    label: str,
+    api_name: str,
+    description: str = "",
+    permissions: Any = (),
 ) -> PermissionSet:
     permission_set = PermissionSet(
-        label=label.strip(), api_name=api_name.strip(), description=description.strip(),
+        label=label.strip(),
+        api_name=api_name.strip(),
+        description=description.strip(),
         permissions=_clean_perms(permissions),
     )
     permission_set.full_clean()
     permission_set.save()
     audit_record(
-        actor=actor, section="Manage Users", action="permission_set.created",
+        actor=actor,
+        section="Manage Users",
+        action="permission_set.created",
         display=f"Created permission set {permission_set.label}",
-        new=_labels(permission_set.permissions), target=permission_set,
+        new=_labels(permission_set.permissions),
+        target=permission_set,
     )
     return permission_set
 
@@ -182,9 +209,13 @@ def permission_set_update(
     permission_set.save()
     if new != old:
         audit_record(
-            actor=actor, section="Manage Users", action="permission_set.permissions_changed",
+            actor=actor,
+            section="Manage Users",
+            action="permission_set.permissions_changed",
             display=f"Changed permissions of permission set {permission_set.label}",
-            old=_labels(old), new=_labels(new), target=permission_set,
+            old=_labels(old),
+            new=_labels(new),
+            target=permission_set,
         )
     return permission_set
 
@@ -199,9 +230,12 @@ def permission_set_assign(*, actor: User | None, user: User, permission_set: Per
     )
     if created:
         audit_record(
-            actor=actor, section="Manage Users", action="permission_set.assigned",
+            actor=actor,
+            section="Manage Users",
+            action="permission_set.assigned",
             display=f"Assigned permission set {permission_set.label} to user {user.username}",
-            new=permission_set.label, target=user,
+            new=permission_set.label,
+            target=user,
         )
     return created
 
@@ -213,9 +247,12 @@ def permission_set_unassign(*, actor: User, user: User, permission_set: Permissi
     ).delete()
     if deleted:
         audit_record(
-            actor=actor, section="Manage Users", action="permission_set.unassigned",
+            actor=actor,
+            section="Manage Users",
+            action="permission_set.unassigned",
             display=f"Removed permission set {permission_set.label} from user {user.username}",
-            old=permission_set.label, target=user,
+            old=permission_set.label,
+            target=user,
         )
     return bool(deleted)
 

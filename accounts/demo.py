@@ -8,13 +8,24 @@ from accounts.permissions import Perm
 
 DEMO_USERS = [
     # username, first, last, title, department, profile
-    ("admin@acme.example", "Avery", "Admin", "Salesforce Administrator", "IT",
-     Profile.SYSTEM_ADMINISTRATOR),
-    ("morgan@acme.example", "Morgan", "Lee", "Customer Success Director", "Customer Success",
-     Profile.STANDARD_USER),
+    (
+        "admin@acme.example",
+        "Avery",
+        "Admin",
+        "Salesforce Administrator",
+        "IT",
+        Profile.SYSTEM_ADMINISTRATOR,
+    ),
+    (
+        "morgan@acme.example",
+        "Morgan",
+        "Lee",
+        "Customer Success Director",
+        "Customer Success",
+        Profile.STANDARD_USER,
+    ),
     ("nora@acme.example", "Nora", "Patel", "Account Manager", "Sales", Profile.STANDARD_USER),
-    ("casey@acme.example", "Casey", "Nguyen", "Support Engineer", "Support",
-     Profile.STANDARD_USER),
+    ("casey@acme.example", "Casey", "Nguyen", "Support Engineer", "Support", Profile.STANDARD_USER),
 ]
 INVITERS_SET = "Chatter_Customer_Inviters"
 
@@ -26,16 +37,24 @@ def seed_users(*, password: str) -> dict[str, User]:
         user = User.objects.filter(username__iexact=username).first()
         if user is None:
             user = user_create_internal(
-                actor=None, username=username, email=username, first_name=first,
-                last_name=last, title=title, department=department,
+                actor=None,
+                username=username,
+                email=username,
+                first_name=first,
+                last_name=last,
+                title=title,
+                department=department,
                 company_name="Acme Corporation",
-                profile=Profile.objects.get(name=profile_name), password=password,
+                profile=Profile.objects.get(name=profile_name),
+                password=password,
             )
         users[username.split("@")[0]] = user
     inviters = PermissionSet.objects.filter(api_name=INVITERS_SET).first()
     if inviters is None:
         inviters = permission_set_create(
-            actor=None, label="Chatter Customer Inviters", api_name=INVITERS_SET,
+            actor=None,
+            label="Chatter Customer Inviters",
+            api_name=INVITERS_SET,
             description="May invite customers to private groups that allow customers.",
             permissions=[Perm.INVITE_CUSTOMERS],
         )

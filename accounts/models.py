@@ -30,7 +30,9 @@ class Profile(models.Model):
 
     name = models.CharField("Profile Name", max_length=80, unique=True)
     licence = models.ForeignKey(
-        "chatterorg.Licence", on_delete=models.PROTECT, related_name="profiles",
+        "chatterorg.Licence",
+        on_delete=models.PROTECT,
+        related_name="profiles",
         verbose_name="User License",
     )
     description = models.CharField(max_length=255, blank=True)
@@ -222,6 +224,10 @@ class PasswordResetRequest(models.Model):
         indexes = [models.Index(fields=["user", "created_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("created_at")), name="reset_expires_after_created"
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="reset_expires_after_created",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Password reset for {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -61,7 +61,7 @@ def user_perms(user: User) -> frozenset[str]:
         ):
             granted.update(perms)
         cached = frozenset(granted & ALL_PERMS)
-        user._perm_cache = cached  # type: ignore[union-attr]
+        user._perm_cache = cached  # type: ignore[attr-defined]
     return cached
 
 

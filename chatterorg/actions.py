@@ -59,9 +59,7 @@ def licence_claim(*, licence_id: int) -> None:
     every database (the row is locked by the update itself), and the check
     constraint ``used <= total`` backs it up.
     """
-    claimed = Licence.objects.filter(pk=licence_id, used__lt=F("total")).update(
-        used=F("used") + 1
-    )
+    claimed = Licence.objects.filter(pk=licence_id, used__lt=F("total")).update(used=F("used") + 1)
     if not claimed:
         name = Licence.objects.filter(pk=licence_id).values_list("name", flat=True).first()
         raise NoLicenceLeft(name or "user")
@@ -98,7 +96,7 @@ def org_settings_update(*, actor: User, **changes: Any) -> list[str]:
         if old == new:
             continue
         setattr(org, field, new)
-        label = str(Organization._meta.get_field(field).verbose_name)
+        label = str(getattr(Organization._meta.get_field(field), "verbose_name", field))
         changed.append(label)
         audit_record(
             actor=actor,

@@ -66,7 +66,9 @@ class Licence(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(used__lte=F("total")), name="licence_used_lte_total"),
+            models.CheckConstraint(
+                condition=Q(used__lte=F("total")), name="licence_used_lte_total"
+            ),
             models.CheckConstraint(condition=Q(used__gte=0), name="licence_used_gte_0"),
         ]
 
@@ -83,7 +85,10 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     section = models.CharField(max_length=60)
@@ -121,7 +126,10 @@ class SupportReference(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     rule = models.ForeignKey(
-        "accounts.ValidationRule", null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.ValidationRule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="support_references",
     )
     rule_name = models.CharField(max_length=40, blank=True)
@@ -130,7 +138,10 @@ class SupportReference(models.Model):
     exception_type = models.CharField(max_length=200, blank=True)
     traceback = models.TextField(blank=True)
     invitation = models.ForeignKey(
-        "invitations.Invitation", null=True, blank=True, on_delete=models.SET_NULL,
+        "invitations.Invitation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     group = models.ForeignKey(

@@ -141,6 +141,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+
 # Email: EMAIL_URL (smtp://user:pass@host:port, smtp+tls://, smtp+ssl://,
 # consolemail://, dummymail://) becomes Django's MAILERS["default"].
 def _mailer_from_url(url: str) -> dict[str, Any]:
@@ -166,9 +167,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Chatter <noreply@cha
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # With DEBUG on, every email the app sends is also kept as a file here, so the
 # demo's "Outbox" page can show it without an SMTP server.
-DEV_OUTBOX_DIR = (
-    Path(env.str("DEV_OUTBOX_DIR", default=str(VAR_DIR / "outbox"))) if DEBUG else None
-)
+DEV_OUTBOX_DIR = Path(env.str("DEV_OUTBOX_DIR", default=str(VAR_DIR / "outbox"))) if DEBUG else None
 
 # Background work: Django's tasks framework. The database backend (with the
 # `db_worker` command) is what `make run` uses; tests swap in the immediate one.
@@ -216,8 +215,12 @@ LOGGING = {
     "loggers": {
         # Request lines carry URLs, and Join Now URLs carry tokens: the runserver
         # access log stays quiet about them (see chatterorg.logging).
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False,
-                          "filters": ["redact_tokens"]},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_tokens"],
+        },
     },
     "filters": {"redact_tokens": {"()": "chatterorg.logging.RedactTokensFilter"}},
 }

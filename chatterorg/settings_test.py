@@ -5,7 +5,7 @@ import os
 # Development-style static files and no HTTPS redirect inside the test client.
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
-from chatterorg.settings import *  # noqa: E402,F403
+from chatterorg.settings import *  # noqa: F403
 
 DEV_OUTBOX_DIR = None
 # Tasks run in-process at once; tests that need a queue switch to the dummy backend.

@@ -37,6 +37,9 @@ class GroupCapabilities:
     edit: bool  # "Edit Group"
     delete: bool
     invite: bool  # "Invite People"
+    # Only the owner (or "Modify All Data") hands the group to someone else;
+    # managers change the other roles. A default keeps older callers working.
+    transfer_ownership: bool = False
 
     @property
     def is_member(self) -> bool:
@@ -71,10 +74,9 @@ def group_capabilities(
     """What ``user`` may do in ``group``; the rules of REFERENCE §3–5 and §8."""
     internal = user.is_active and not user.is_customer
     member = membership is not None
-    managing_role = member and membership.role in (  # type: ignore[union-attr]
-        Membership.Role.OWNER, Membership.Role.MANAGER
-    )
-    is_owner = member and membership.role == Membership.Role.OWNER  # type: ignore[union-attr]
+    role = membership.role if membership is not None else None
+    managing_role = role in (Membership.Role.OWNER, Membership.Role.MANAGER)
+    is_owner = role == Membership.Role.OWNER
     modify_all = _opens_with_modify_all(user, group)
     open_to_internal = group.access_type == Group.AccessType.PUBLIC and internal
     view_content = member or open_to_internal or modify_all
@@ -107,6 +109,7 @@ def group_capabilities(
         edit=manages,
         delete=internal and (is_owner or modify_all),
         invite=invite,
+        transfer_ownership=internal and writable and (is_owner or modify_all),
     )
 
 

@@ -38,7 +38,10 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     canceled_at = models.DateTimeField(null=True, blank=True)
@@ -55,7 +58,9 @@ class Invitation(models.Model):
         ordering = ["-sent_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                "group", Lower("email"), condition=Q(status="Sent"),
+                "group",
+                Lower("email"),
+                condition=Q(status="Sent"),
                 name="invitation_one_pending_per_address",
             ),
             models.CheckConstraint(

@@ -1,2 +1,11 @@
+from django.urls import path
+
+from invitations import views
+
 app_name = "invitations"
-urlpatterns: list = []
+urlpatterns = [
+    path("groups/<int:group_id>/invite/", views.invite, name="invite"),
+    path("groups/<int:group_id>/invitations/", views.invitation_list, name="list"),
+    path("<int:invitation_id>/resend/", views.invitation_resend, name="resend"),
+    path("<int:invitation_id>/cancel/", views.invitation_cancel, name="cancel"),
+]

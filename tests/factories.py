@@ -41,18 +41,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.LazyFunction(_password_hash)
 
     @factory.post_generation
-    def count_licence(obj, create, extracted, **kwargs):  # noqa: N805
+    def count_licence(obj, create, extracted, **kwargs):
         if create and obj.is_active:
             from django.db.models import F
 
             Licence.objects.filter(pk=obj.profile.licence_id).update(used=F("used") + 1)
 
     @factory.post_generation
-    def perms(obj, create, extracted, **kwargs):  # noqa: N805
+    def perms(obj, create, extracted, **kwargs):
         """``UserFactory(perms=[Perm.INVITE_CUSTOMERS])`` assigns a permission set."""
         if create and extracted:
             permission_set = PermissionSet.objects.create(
-                label=f"Set for {obj.username}", api_name=f"Set_{obj.pk}",
+                label=f"Set for {obj.username}",
+                api_name=f"Set_{obj.pk}",
                 permissions=[Perm(p).value for p in extracted],
             )
             PermissionSetAssignment.objects.create(user=obj, permission_set=permission_set)

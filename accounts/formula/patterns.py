@@ -45,10 +45,10 @@ _BRACED_ESCAPES = frozenset("pPNxXu")
 def _skip_escape(pattern: str, index: int) -> int:
     """Index just past the escape sequence starting at ``pattern[index] == '\\'``."""
     end = index + 2
-    if end <= len(pattern) and pattern[index + 1 : end] in _BRACED_ESCAPES:
-        if end < len(pattern) and pattern[end] == "{":
-            close = pattern.find("}", end)
-            return len(pattern) if close < 0 else close + 1
+    braced = pattern[index + 1 : end] in _BRACED_ESCAPES
+    if braced and end < len(pattern) and pattern[end] == "{":
+        close = pattern.find("}", end)
+        return len(pattern) if close < 0 else close + 1
     return end
 
 

@@ -153,22 +153,21 @@ def format_number(number: Decimal) -> str:
     return format(number.normalize(NUMBER_CONTEXT), "f")
 
 
-def values_equal(left: Value, right: Value, operator: str) -> bool | None:
+def values_equal(left: Value, right: Value, where: str) -> bool | None:
     """Salesforce ``=``: text is case-sensitive and null text equals "".
 
     The engine has no static types, so two nulls are equal (as two blank texts would be);
     a null against a number or checkbox is null, like any numeric comparison with null.
+    ``where`` names the operator or function for type errors.
     """
     if left is None and right is None:
         return True
     if isinstance(left, str) or isinstance(right, str):
-        where = f"operator '{operator}'"
         return as_text(left, where) == as_text(right, where)
     if left is None or right is None:
         return None
     if isinstance(left, bool) != isinstance(right, bool):
-        expected = type_name(left)
-        raise type_error(f"operator '{operator}'", expected, right)
+        raise type_error(where, type_name(left), right)
     return left == right
 
 

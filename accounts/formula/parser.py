@@ -1,0 +1,317 @@
+"""Parsing formula text into a Formula.
+
+The grammar (grammar.lark) is compiled once per process into an LALR parser. Parsing is
+guarded so that it can only ever fail with FormulaSyntaxError, whatever the input:
+
+* the text length is capped (MAX_FORMULA_LENGTH, as in Salesforce);
+* parenthesis nesting is measured by a cheap scan before Lark runs (MAX_NESTING_DEPTH);
+* the tree is converted without recursion, and the resulting syntax tree's depth is capped
+  (MAX_EXPRESSION_DEPTH) so the recursive evaluator stays far from Python's recursion limit;
+* Lark's errors are translated into Salesforce-like messages with a position.
+
+Functions are checked here (name, parameter count, field-reference arguments, literal
+regular expressions), and field names against ``known_fields`` when given.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer_NonRecursive
+from lark.exceptions import (
+    LarkError,
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedToken,
+    VisitError,
+)
+
+from .errors import FormulaRuntimeError, FormulaSyntaxError
+from .evaluator import Formula
+from .functions import FUNCTIONS
+from .nodes import Call, Chain, FieldRef, GlobalRef, Literal, Node, Power, Prefix
+from .patterns import compile_pattern
+from .runtime import NUMBER_CONTEXT, arithmetic
+
+#: Salesforce's limit on the length of a formula.
+MAX_FORMULA_LENGTH = 3_900
+#: Deepest parenthesis nesting (grouping and function calls) accepted.
+MAX_NESTING_DEPTH = 64
+#: Deepest syntax tree accepted; bounds the evaluator's recursion.
+MAX_EXPRESSION_DEPTH = 100
+
+_GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
+# Tokens that can hide parentheses (text literals, comments) and the parentheses
+# themselves; an unterminated literal or comment runs to the end of the text.
+_PAREN_SCAN = re.compile(
+    r""""(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|/\*.*?(?:\*/|\Z)|[()]""", re.DOTALL
+)
+_ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
+_KEYWORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
+# Equivalent spellings of the same operator.
+_OPERATOR_ALIASES = {"==": "=", "!=": "<>"}
+
+
+@functools.cache
+def _lark() -> Lark:
+    """The process-wide parser, built on first use (building takes tens of milliseconds)."""
+    return Lark(
+        _GRAMMAR_PATH.read_text(encoding="utf-8"),
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+def parse(
+    text: str,
+    *,
+    known_fields: Iterable[str] | None = None,
+    known_globals: Iterable[str] | None = None,
+) -> Formula:
+    """Parse ``text`` into a Formula, or raise FormulaSyntaxError.
+
+    With ``known_fields`` (dotted names allowed) or ``known_globals`` ("$User.UserType"),
+    references to other names are errors. Names match case-insensitively, as Salesforce
+    API names do, and are stored in the spelling given in those lists.
+    """
+    if not isinstance(text, str):
+        raise TypeError("formula text must be a str")
+    if len(text) > MAX_FORMULA_LENGTH:
+        raise FormulaSyntaxError.at(
+            f"Formula is too long ({len(text):,} characters). "
+            f"Maximum length is {MAX_FORMULA_LENGTH:,} characters.",
+            text,
+            MAX_FORMULA_LENGTH,
+        )
+    if not text.strip():
+        raise FormulaSyntaxError.at("Syntax error. The formula is empty", text, 0)
+    _check_nesting(text)
+    try:
+        tree = _lark().parse(text)
+    except LarkError as exc:
+        raise _translate(exc, text) from None
+    builder = _Builder(text, _canonical(known_fields), _canonical(known_globals))
+    try:
+        root: Node = builder.transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, FormulaSyntaxError):
+            raise exc.orig_exc from None
+        raise
+    return Formula(text, root, frozenset(builder.fields), frozenset(builder.globals))
+
+
+def _canonical(names: Iterable[str] | None) -> dict[str, str] | None:
+    return None if names is None else {name.casefold(): name for name in names}
+
+
+def _check_nesting(text: str) -> None:
+    depth = 0
+    for match in _PAREN_SCAN.finditer(text):
+        token = match.group()
+        if token == "(":
+            depth += 1
+            if depth > MAX_NESTING_DEPTH:
+                raise FormulaSyntaxError.at(
+                    f"Formula is nested too deeply. Maximum nesting is "
+                    f"{MAX_NESTING_DEPTH} levels of parentheses.",
+                    text,
+                    match.start(),
+                )
+        elif token == ")":
+            depth -= 1
+
+
+def _open_parentheses_before(text: str, position: int) -> int:
+    depth = 0
+    for match in _PAREN_SCAN.finditer(text, 0, position):
+        depth += {"(": 1, ")": -1}.get(match.group(), 0)
+    return depth
+
+
+def _shown(text: str) -> str:
+    """Quote a piece of the formula for a message: short, printable."""
+    if len(text) > 30:
+        text = text[:30] + "..."
+    return "".join(char if char.isprintable() else f"\\u{ord(char):04x}" for char in text)
+
+
+def _translate(exc: LarkError, text: str) -> FormulaSyntaxError:
+    """Turn a Lark parse error into a Salesforce-like FormulaSyntaxError."""
+    if isinstance(exc, UnexpectedCharacters):
+        position = exc.pos_in_stream or 0
+        if text.startswith(('"', "'"), position):
+            message = "Syntax error. Missing closing quote"
+        elif text.startswith("/*", position):
+            message = "Syntax error. Missing '*/' to close the comment"
+        else:
+            message = f"Syntax error. Found '{_shown(text[position])}'"
+        return FormulaSyntaxError.at(message, text, position)
+    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+        token = exc.token
+        position = token.start_pos if token.start_pos is not None else 0
+        if text.startswith("/*", position):
+            message = "Syntax error. Missing '*/' to close the comment"
+        elif token.type == "RPAR" and _open_parentheses_before(text, position) <= 0:
+            message = "Syntax error. Extra ')'"
+        elif token.type == "COMMA":
+            message = "Syntax error. Extra ','"
+        else:
+            message = f"Syntax error. Found '{_shown(str(token))}'"
+        return FormulaSyntaxError.at(message, text, position)
+    if isinstance(exc, (UnexpectedToken, UnexpectedEOF)):
+        # The input ended early; point just past its last character.
+        position = len(text.rstrip())
+        if "RPAR" in exc.expected and _open_parentheses_before(text, len(text)) > 0:
+            message = "Syntax error. Missing ')'"
+        else:
+            message = "Syntax error. The formula ends unexpectedly"
+        return FormulaSyntaxError.at(message, text, position)
+    return FormulaSyntaxError.at("Syntax error", text, 0)
+
+
+def _position(token: Token) -> int:
+    return token.start_pos if token.start_pos is not None else 0
+
+
+class _Builder(Transformer_NonRecursive[Token, Node]):
+    """Builds the syntax tree from Lark's parse tree, bottom-up and without recursion.
+
+    Also validates names and records the referenced fields and globals. Callbacks receive
+    their children already converted.
+    """
+
+    def __init__(
+        self, source: str, fields: dict[str, str] | None, globals_: dict[str, str] | None
+    ) -> None:
+        super().__init__(visit_tokens=False)
+        self._source = source
+        self._known_fields = fields
+        self._known_globals = globals_
+        self.fields: set[str] = set()
+        self.globals: set[str] = set()
+
+    def _error(self, message: str, position: int) -> FormulaSyntaxError:
+        return FormulaSyntaxError.at(message, self._source, position)
+
+    def _deep(self, node: Node, *children: Node) -> Node:
+        """Record ``node``'s depth, refusing trees the evaluator should not recurse into."""
+        depth = 1 + max((child.depth for child in children), default=0)
+        if depth > MAX_EXPRESSION_DEPTH:
+            raise self._error(
+                f"Formula is too complex. Maximum nesting is {MAX_EXPRESSION_DEPTH} "
+                "levels of operators and functions.",
+                node.position,
+            )
+        object.__setattr__(node, "depth", depth)
+        return node
+
+    # --- leaves ----------------------------------------------------------------------
+
+    def number(self, children: list[Token]) -> Node:
+        token = children[0]
+        try:
+            value = arithmetic(NUMBER_CONTEXT.plus, Decimal(str(token)))
+        except FormulaRuntimeError as exc:
+            raise self._error(exc.message, _position(token)) from None
+        return Literal(value, _position(token))
+
+    def string(self, children: list[Token]) -> Node:
+        token = children[0]
+        start = _position(token)
+        body = str(token)[1:-1]
+        parts: list[str] = []
+        index = 0
+        while (backslash := body.find("\\", index)) >= 0:
+            parts.append(body[index:backslash])
+            escaped = body[backslash + 1]  # the grammar guarantees a following character
+            if escaped not in _ESCAPES:
+                raise self._error(
+                    f"Syntax error. Invalid escape sequence '\\{_shown(escaped)}'",
+                    start + 1 + backslash,
+                )
+            parts.append(_ESCAPES[escaped])
+            index = backslash + 2
+        parts.append(body[index:])
+        return Literal("".join(parts), start)
+
+    def name(self, children: list[Token]) -> Node:
+        token = children[0]
+        text = str(token)
+        folded = text.casefold()
+        if folded in _KEYWORDS:  # TRUE, FALSE, NULL in any case
+            return Literal(_KEYWORDS[folded], _position(token))
+        if self._known_fields is not None:
+            if folded not in self._known_fields:
+                raise self._error(f"Field {text} does not exist. Check spelling.", _position(token))
+            text = self._known_fields[folded]
+        self.fields.add(text)
+        return FieldRef(text, _position(token))
+
+    def global_name(self, children: list[Token]) -> Node:
+        token = children[0]
+        text = str(token)
+        if self._known_globals is not None:
+            folded = text.casefold()
+            if folded not in self._known_globals:
+                raise self._error(f"Field {text} does not exist. Check spelling.", _position(token))
+            text = self._known_globals[folded]
+        self.globals.add(text)
+        return GlobalRef(text, _position(token))
+
+    # --- compound nodes ------------------------------------------------------------
+
+    def arguments(self, children: list[Node]) -> tuple[Node, ...]:
+        return tuple(children)
+
+    def call(self, children: list[Any]) -> Node:
+        token: Token = children[0]
+        args: tuple[Node, ...] = children[1] or ()
+        name = str(token).upper()
+        position = _position(token)
+        spec = FUNCTIONS.get(name)
+        if spec is None:
+            raise self._error(f"Unknown function {token}. Check spelling.", position)
+        problem = spec.arity_problem(len(args))
+        if problem is not None:
+            raise self._error(
+                f"Incorrect number of parameters for function '{name}()'. "
+                f"{problem}, received {len(args)}",
+                position,
+            )
+        if spec.needs_field and not isinstance(args[0], FieldRef):
+            raise self._error(
+                f"Function {name}() requires a field reference, such as {name}(Department)",
+                args[0].position,
+            )
+        if name == "REGEX" and isinstance(args[1], Literal) and isinstance(args[1].value, str):
+            try:
+                compile_pattern(args[1].value)
+            except FormulaRuntimeError as exc:
+                raise self._error(exc.message, args[1].position) from None
+        return self._deep(Call(name, args, position), *args)
+
+    def chain(self, children: list[Any]) -> Node:
+        first: Node = children[0]
+        rest = tuple(
+            (_OPERATOR_ALIASES.get(str(op), str(op)), operand)
+            for op, operand in zip(children[1::2], children[2::2], strict=True)
+        )
+        return self._deep(Chain(first, rest, first.position), first, *children[2::2])
+
+    # One rule per precedence level in the grammar; all are chains of binary operators.
+    or_expr = and_expr = eq_expr = rel_expr = add_expr = mul_expr = chain
+
+    def pow_expr(self, children: list[Any]) -> Node:
+        operands: tuple[Node, ...] = tuple(children[0::2])
+        return self._deep(Power(operands, operands[0].position), *operands)
+
+    def prefix(self, children: list[Any]) -> Node:
+        operators = tuple(str(op) for op in children[:-1])
+        operand: Node = children[-1]
+        return self._deep(Prefix(operators, operand, _position(children[0])), operand)

@@ -1,0 +1,40 @@
+"""The invitations panel shown in a group's manager area."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import template
+
+if TYPE_CHECKING:
+    from groups.access import GroupCapabilities
+    from groups.models import Group
+
+register = template.Library()
+
+# The panel shows at most this many pending invitations; the full list page has the rest.
+PANEL_LIMIT = 50
+
+
+@register.inclusion_tag("invitations/_group_panel.html", takes_context=True)
+def invitation_panel(context: template.Context, group: Group, caps: GroupCapabilities) -> dict[str, Any]:
+    """"Invite People" and the pending invitations, as the user's capabilities allow.
+
+    Fixed query count: one query (inviter joined) for up to PANEL_LIMIT + 1 rows.
+    """
+    from invitations.selectors import invitations_pending
+
+    pending: list[Any] = []
+    more = False
+    if caps.manage_members:
+        rows = list(invitations_pending(group=group)[: PANEL_LIMIT + 1])
+        more = len(rows) > PANEL_LIMIT
+        pending = rows[:PANEL_LIMIT]
+    return {
+        "group": group,
+        "caps": caps,
+        "pending": pending,
+        "more": more,
+        "csrf_token": context.get("csrf_token"),
+        "request": context.get("request"),
+    }
