@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 export DJANGO_SITE_URL ?= http://$(HOST):$(PORT)
 export DEMO_PASSWORD ?= Chatter-Demo-2026!
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint venv bench clean
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "Chatter Org needs Python 3.12 or newer; $(PY) is %d.%d.%d. Install 3.12 (pyenv reads .python-version) or run: make PY=python3.12 ..." % v[:3])'
@@ -43,6 +43,9 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+
+bench: venv
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

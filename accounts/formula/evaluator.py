@@ -74,7 +74,11 @@ def _multiply(left: Value, right: Value) -> Value:
 
 def _divide(left: Value, right: Value) -> Value:
     pair = _numbers(left, right, "/")
-    return None if pair is None else arithmetic(NUMBER_CONTEXT.divide, *pair)
+    if pair is None:
+        return None
+    if pair[1].is_zero():  # checked here: 0 / 0 would otherwise be "invalid operation"
+        raise FormulaRuntimeError("Division by zero")
+    return arithmetic(NUMBER_CONTEXT.divide, *pair)
 
 
 def _concatenate(left: Value, right: Value, operator: str = "&") -> Value:

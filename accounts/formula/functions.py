@@ -4,6 +4,8 @@ Each function is registered with its arity so the parser can reject unknown name
 wrong parameter counts before anything runs. Most functions are *eager* (all arguments are
 evaluated first); IF, CASE, AND, OR, NULLVALUE and BLANKVALUE are *lazy* so that, as in
 Salesforce, the branch not taken is never evaluated (``IF(x = 0, 0, 1 / x)`` is safe).
+ISNEW, ISCHANGED, PRIORVALUE and REGEX take the argument nodes too, because they need the
+evaluation itself: the record state, the field's name, or the regex time budget.
 
 Salesforce semantics followed throughout: text null reads as ""; CONTAINS, BEGINS, FIND
 and SUBSTITUTE are case-sensitive; MID and FIND count from 1; a null number argument makes
@@ -280,12 +282,16 @@ def _begins(text: Value, compare: Value) -> Value:
 @_lazy("REGEX", 2, 2)
 def _regex(evaluator: Evaluator, args: tuple[Node, ...]) -> Value:
     text = as_text(evaluator.evaluate(args[0]), _where("REGEX"))
-    compiled = compile_pattern(as_text(evaluator.evaluate(args[1]), _where("REGEX")))
+    pattern = as_text(evaluator.evaluate(args[1]), _where("REGEX"))
     if evaluator.regex_time_left <= 0:
         raise FormulaLimitError("Regular expressions took too long to evaluate")
     started = time.monotonic()
     try:
-        return full_match(compiled, text, min(REGEX_TIMEOUT_SECONDS, evaluator.regex_time_left))
+        # Compiling (cached, so usually free) counts against the budget too: a pattern
+        # built from field values is new on every evaluation.
+        compiled = compile_pattern(pattern)
+        timeout = min(REGEX_TIMEOUT_SECONDS, evaluator.regex_time_left)
+        return full_match(compiled, text, max(timeout - (time.monotonic() - started), 0.001))
     finally:
         evaluator.regex_time_left -= time.monotonic() - started
 

@@ -27,6 +27,7 @@ from lark.exceptions import (
     LarkError,
     UnexpectedCharacters,
     UnexpectedEOF,
+    UnexpectedInput,
     UnexpectedToken,
     VisitError,
 )
@@ -35,8 +36,8 @@ from .errors import FormulaRuntimeError, FormulaSyntaxError
 from .evaluator import Formula
 from .functions import FUNCTIONS
 from .nodes import Call, Chain, FieldRef, GlobalRef, Literal, Node, Power, Prefix
-from .patterns import compile_pattern
-from .runtime import NUMBER_CONTEXT, arithmetic
+from .patterns import MAX_PATTERN_COST_PER_FORMULA, compile_pattern, pattern_cost
+from .runtime import NUMBER_CONTEXT, Value, arithmetic
 
 #: Salesforce's limit on the length of a formula.
 MAX_FORMULA_LENGTH = 3_900
@@ -47,23 +48,29 @@ MAX_EXPRESSION_DEPTH = 100
 
 _GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 # Tokens that can hide parentheses (text literals, comments) and the parentheses
-# themselves; an unterminated literal or comment runs to the end of the text.
-_PAREN_SCAN = re.compile(
-    r""""(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|/\*.*?(?:\*/|\Z)|[()]""", re.DOTALL
+# themselves. An unterminated literal or comment runs to the end of the text; the named
+# groups are empty exactly when it is unterminated.
+_SCAN = re.compile(
+    r""""(?:[^"\\]|\\.)*(?P<double>"?)|'(?:[^'\\]|\\.)*(?P<single>'?)"""
+    r"""|/\*.*?(?P<comment>\*/|\Z)|[()]""",
+    re.DOTALL,
 )
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
-_KEYWORDS: dict[str, Any] = {"true": True, "false": False, "null": None}
+_KEYWORDS: dict[str, Value] = {"true": True, "false": False, "null": None}
 # Equivalent spellings of the same operator.
 _OPERATOR_ALIASES = {"==": "=", "!=": "<>"}
 
 
 @functools.cache
 def _lark() -> Lark:
-    """The process-wide parser, built on first use (building takes tens of milliseconds)."""
+    """The process-wide parser, built on first use (building takes tens of milliseconds).
+
+    Positions come from the tokens, which always carry them; ``propagate_positions``
+    would add nothing but roughly doubles parsing time.
+    """
     return Lark(
         _GRAMMAR_PATH.read_text(encoding="utf-8"),
         parser="lalr",
-        propagate_positions=True,
         maybe_placeholders=True,
     )
 
@@ -112,7 +119,7 @@ def _canonical(names: Iterable[str] | None) -> dict[str, str] | None:
 
 def _check_nesting(text: str) -> None:
     depth = 0
-    for match in _PAREN_SCAN.finditer(text):
+    for match in _SCAN.finditer(text):
         token = match.group()
         if token == "(":
             depth += 1
@@ -129,9 +136,27 @@ def _check_nesting(text: str) -> None:
 
 def _open_parentheses_before(text: str, position: int) -> int:
     depth = 0
-    for match in _PAREN_SCAN.finditer(text, 0, position):
+    for match in _SCAN.finditer(text, 0, position):
         depth += {"(": 1, ")": -1}.get(match.group(), 0)
     return depth
+
+
+def _unterminated(text: str, before: int) -> FormulaSyntaxError | None:
+    """The error for a text literal or comment left open at or before ``before``, if any.
+
+    Such a token swallows the rest of the formula, so the parser only notices later on;
+    the author needs to be pointed at where it starts.
+    """
+    for match in _SCAN.finditer(text):
+        if match.start() > before:
+            return None
+        if match.group("double") == "" or match.group("single") == "":
+            return FormulaSyntaxError.at("Syntax error. Missing closing quote", text, match.start())
+        if match.group("comment") == "":
+            return FormulaSyntaxError.at(
+                "Syntax error. Missing '*/' to close the comment", text, match.start()
+            )
+    return None
 
 
 def _shown(text: str) -> str:
@@ -143,21 +168,22 @@ def _shown(text: str) -> str:
 
 def _translate(exc: LarkError, text: str) -> FormulaSyntaxError:
     """Turn a Lark parse error into a Salesforce-like FormulaSyntaxError."""
+    if isinstance(exc, UnexpectedInput):
+        at_end = isinstance(exc, UnexpectedEOF) or (
+            isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+        )
+        position = len(text) if at_end else exc.pos_in_stream or 0
+        unterminated = _unterminated(text, position)
+        if unterminated is not None:
+            return unterminated
     if isinstance(exc, UnexpectedCharacters):
         position = exc.pos_in_stream or 0
-        if text.startswith(('"', "'"), position):
-            message = "Syntax error. Missing closing quote"
-        elif text.startswith("/*", position):
-            message = "Syntax error. Missing '*/' to close the comment"
-        else:
-            message = f"Syntax error. Found '{_shown(text[position])}'"
+        message = f"Syntax error. Found '{_shown(text[position])}'"
         return FormulaSyntaxError.at(message, text, position)
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         token = exc.token
         position = token.start_pos if token.start_pos is not None else 0
-        if text.startswith("/*", position):
-            message = "Syntax error. Missing '*/' to close the comment"
-        elif token.type == "RPAR" and _open_parentheses_before(text, position) <= 0:
+        if token.type == "RPAR" and _open_parentheses_before(text, position) <= 0:
             message = "Syntax error. Extra ')'"
         elif token.type == "COMMA":
             message = "Syntax error. Extra ','"
@@ -195,21 +221,21 @@ class _Builder(Transformer_NonRecursive[Token, Node]):
         self._known_globals = globals_
         self.fields: set[str] = set()
         self.globals: set[str] = set()
+        self._pattern_cost = 0
 
     def _error(self, message: str, position: int) -> FormulaSyntaxError:
         return FormulaSyntaxError.at(message, self._source, position)
 
-    def _deep(self, node: Node, *children: Node) -> Node:
-        """Record ``node``'s depth, refusing trees the evaluator should not recurse into."""
+    def _depth(self, position: int, *children: Node) -> int:
+        """Depth of a new node over ``children``, refusing trees too deep to evaluate."""
         depth = 1 + max((child.depth for child in children), default=0)
         if depth > MAX_EXPRESSION_DEPTH:
             raise self._error(
                 f"Formula is too complex. Maximum nesting is {MAX_EXPRESSION_DEPTH} "
                 "levels of operators and functions.",
-                node.position,
+                position,
             )
-        object.__setattr__(node, "depth", depth)
-        return node
+        return depth
 
     # --- leaves ----------------------------------------------------------------------
 
@@ -264,6 +290,16 @@ class _Builder(Transformer_NonRecursive[Token, Node]):
         self.globals.add(text)
         return GlobalRef(text, _position(token))
 
+    def _check_pattern(self, pattern: str, position: int) -> None:
+        """Compile a literal REGEX pattern now: errors belong to the author, at parse time."""
+        try:
+            self._pattern_cost += pattern_cost(pattern)
+            if self._pattern_cost > MAX_PATTERN_COST_PER_FORMULA:
+                raise FormulaRuntimeError("Regular expressions in this formula are too complex")
+            compile_pattern(pattern)
+        except FormulaRuntimeError as exc:
+            raise self._error(exc.message, position) from None
+
     # --- compound nodes ------------------------------------------------------------
 
     def arguments(self, children: list[Node]) -> tuple[Node, ...]:
@@ -290,11 +326,8 @@ class _Builder(Transformer_NonRecursive[Token, Node]):
                 args[0].position,
             )
         if name == "REGEX" and isinstance(args[1], Literal) and isinstance(args[1].value, str):
-            try:
-                compile_pattern(args[1].value)
-            except FormulaRuntimeError as exc:
-                raise self._error(exc.message, args[1].position) from None
-        return self._deep(Call(name, args, position), *args)
+            self._check_pattern(args[1].value, args[1].position)
+        return Call(name, args, position, self._depth(position, *args))
 
     def chain(self, children: list[Any]) -> Node:
         first: Node = children[0]
@@ -302,16 +335,19 @@ class _Builder(Transformer_NonRecursive[Token, Node]):
             (_OPERATOR_ALIASES.get(str(op), str(op)), operand)
             for op, operand in zip(children[1::2], children[2::2], strict=True)
         )
-        return self._deep(Chain(first, rest, first.position), first, *children[2::2])
+        operands = [operand for _, operand in rest]
+        return Chain(first, rest, first.position, self._depth(first.position, first, *operands))
 
     # One rule per precedence level in the grammar; all are chains of binary operators.
     or_expr = and_expr = eq_expr = rel_expr = add_expr = mul_expr = chain
 
     def pow_expr(self, children: list[Any]) -> Node:
         operands: tuple[Node, ...] = tuple(children[0::2])
-        return self._deep(Power(operands, operands[0].position), *operands)
+        position = operands[0].position
+        return Power(operands, position, self._depth(position, *operands))
 
     def prefix(self, children: list[Any]) -> Node:
         operators = tuple(str(op) for op in children[:-1])
         operand: Node = children[-1]
-        return self._deep(Prefix(operators, operand, _position(children[0])), operand)
+        position = _position(children[0])
+        return Prefix(operators, operand, position, self._depth(position, operand))

@@ -6,7 +6,8 @@ Admin-written patterns run on the server, so three things are bounded:
   catastrophic backtracking such as ``(a+)+$``; the evaluator also gives each evaluation a
   total regex time budget so that many slow-but-not-quite-timing-out calls cannot add up;
 * compile time, which ``timeout`` does not cover: ``(?:a{1000}){1000}`` takes most of a
-  second to compile, so nested counted repeats are priced before compiling;
+  second to compile, so counted repeats are priced before compiling, per pattern and, for
+  literal patterns, per formula; at run time compiling counts against the time budget;
 * pattern and subject length.
 
 Salesforce uses Java regular expressions; the ``regex`` module's default (version 0)
@@ -33,8 +34,10 @@ REGEX_TIMEOUT_SECONDS = 0.05
 REGEX_TIME_BUDGET_SECONDS = 0.2
 
 # Rough size of the compiled program (an atom repeated {n} counts n times). Compiling
-# costs about a microsecond per unit, so this keeps compilation to a few milliseconds.
-_MAX_PATTERN_COST = 20_000
+# costs about two microseconds per unit, so one pattern compiles in ~10 ms at most and all
+# the literal patterns of one formula in ~50 ms at most.
+MAX_PATTERN_COST = 5_000
+MAX_PATTERN_COST_PER_FORMULA = 20_000
 # The regex module's pattern parser is recursive; keep far away from the recursion limit.
 _MAX_GROUP_DEPTH = 50
 _COUNTED_REPEAT = re.compile(r"\{([0-9]*)(?:,([0-9]*))?\}")
@@ -67,8 +70,8 @@ def _skip_class(pattern: str, index: int) -> int:
     return position + 1
 
 
-def _check_complexity(pattern: str) -> None:
-    """Price the pattern (see _MAX_PATTERN_COST) and bound its group nesting."""
+def pattern_cost(pattern: str) -> int:
+    """Price the pattern (see MAX_PATTERN_COST), refusing costly or deeply nested ones."""
     # costs[-1] is the running cost of the innermost open group.
     costs = [0]
     last_atom = 0
@@ -104,8 +107,9 @@ def _check_complexity(pattern: str) -> None:
             position += 1
         costs[-1] += atom
         last_atom = atom
-        if costs[-1] > _MAX_PATTERN_COST:
+        if costs[-1] > MAX_PATTERN_COST:
             raise FormulaLimitError("Regular expression is too complex")
+    return sum(costs)
 
 
 @functools.lru_cache(maxsize=256)
@@ -119,7 +123,7 @@ def compile_pattern(pattern: str) -> Any:
             f"Regular expression is too long ({len(pattern):,} characters). "
             f"Maximum length is {MAX_REGEX_PATTERN_LENGTH:,} characters."
         )
-    _check_complexity(pattern)
+    pattern_cost(pattern)
     try:
         return regex.compile(pattern)
     except regex.error as exc:

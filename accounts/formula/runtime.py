@@ -137,9 +137,6 @@ def arithmetic(operation: Callable[..., Decimal], *operands: Decimal) -> Decimal
     except decimal.Overflow as exc:
         raise FormulaLimitError("Number is too large") from exc
     except decimal.InvalidOperation as exc:
-        # 0/0 signals InvalidOperation (DivisionUndefined) rather than DivisionByZero.
-        if isinstance(exc, decimal.DivisionUndefined):
-            raise FormulaRuntimeError("Division by zero") from exc
         raise FormulaRuntimeError("Invalid numeric operation") from exc
     if not result.is_finite():
         raise FormulaRuntimeError("Invalid numeric operation")

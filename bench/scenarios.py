@@ -1,0 +1,257 @@
+"""The benchmark's scenarios, fixtures and report."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import timedelta
+from typing import Any
+
+from bench.load import Result, Session, run
+
+SMALL_GROUP = "Customer Success Council"
+
+
+def prepare(*, counts: dict[str, int], signups: int) -> dict[str, Any]:
+    """Ids and ready-made invitations (with known tokens) for the sign-up scenario."""
+    from django.utils import timezone
+
+    from accounts.models import User
+    from groups.models import Group
+    from invitations.models import Invitation
+    from invitations.tokens import token_new
+
+    morgan = User.objects.get(username="morgan@acme.example")
+    large_id = counts["large_group_id"]
+    now = timezone.now()
+    tokens = []
+    invitations = []
+    for n in range(signups):
+        raw, hashed = token_new()
+        tokens.append(raw)
+        invitations.append(
+            Invitation(
+                group_id=large_id,
+                email=f"signup{n}@globex.example",
+                inviter=morgan,
+                sent_at=now,
+                expires_at=now + timedelta(days=60),
+                token_hash=hashed,
+                delivery_status=Invitation.Delivery.SENT,
+                delivery_attempts=1,
+                delivered_at=now,
+            )
+        )
+    Invitation.objects.bulk_create(invitations)
+    return {
+        "small_group_id": Group.objects.get(name=SMALL_GROUP).pk,
+        "large_group_id": large_id,
+        "tokens": tokens,
+    }
+
+
+def password_hash_ms(samples: int = 15) -> float:
+    """Median time of one hash with the configured (first) password hasher."""
+    from django.contrib.auth.hashers import make_password
+
+    timings = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        make_password("Globex-Signup-Passphrase-77")
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings) * 1000
+
+
+def _sessions(port: int, clients: int, username: str | None, password: str) -> list[Session]:
+    sessions = [Session("127.0.0.1", port) for _ in range(clients)]
+    if username:
+        for session in sessions:
+            session.login(username, password)
+    return sessions
+
+
+def measure(
+    *,
+    port: int,
+    fixtures: dict[str, Any],
+    clients: int,
+    scale: float,
+    password: str,
+    signup_password: str,
+) -> list[Result]:
+    small, large = fixtures["small_group_id"], fixtures["large_group_id"]
+    n = lambda count: max(10, int(count * scale))  # noqa: E731
+    results: list[Result] = []
+
+    def get(path: str):
+        def step(session: Session, _: int) -> tuple[int, dict[str, str]]:
+            status, headers, _body = session.request("GET", path)
+            return status, headers
+
+        return step
+
+    anonymous = _sessions(port, clients, None, password)
+    results.append(run("Floor: bare Django view", anonymous, get("/_floor/"), requests=n(3000)))
+    morgan = _sessions(port, clients, "morgan@acme.example", password)
+    results.append(run("Groups list", morgan, get("/groups/"), requests=n(400)))
+    results.append(
+        run("Group page, small group", morgan, get(f"/groups/{small}/"), requests=n(400))
+    )
+    results.append(
+        run("Group page, large group", morgan, get(f"/groups/{large}/"), requests=n(400))
+    )
+    customer = _sessions(port, clients, "bench.customer@guest.acme.example", password)
+    results.append(
+        run(
+            "Customer's group page (large group)",
+            customer,
+            get(f"/groups/{large}/"),
+            requests=n(400),
+        )
+    )
+
+    invite_path = f"/invitations/groups/{large}/invite/"
+    for session in morgan:
+        session.request("GET", invite_path)  # the CSRF cookie
+
+    def invite(size: int, label: str):
+        def step(session: Session, i: int) -> tuple[int, dict[str, str]]:
+            addresses = ", ".join(
+                f"lead{label}{i}x{k}@prospect{k % 7}.example" for k in range(size)
+            )
+            status, headers, _ = session.request(
+                "POST", invite_path, {"addresses": addresses, "message": "Welcome aboard"}
+            )
+            return status, headers
+
+        return step
+
+    results.append(run("Invite 1 address", morgan, invite(1, "a"), requests=n(100), ok=(200, 302)))
+    results.append(
+        run("Invite 100 addresses", morgan, invite(100, "b"), requests=n(30), ok=(200, 302))
+    )
+
+    tokens = iter(fixtures["tokens"])
+
+    def signup_setup(session: Session, _: int) -> None:
+        session.cookies.clear()
+        session.request("GET", f"/join/{next(tokens)}/")
+        session.request("GET", "/join/signup/")
+
+    def signup(session: Session, i: int) -> tuple[int, dict[str, str]]:
+        status, headers, _ = session.request(
+            "POST",
+            "/join/signup/",
+            {
+                "first_name": "Jane",
+                "last_name": f"Doe{i}",
+                "company_name": "Globex",
+                "password": signup_password,
+                "password_confirm": signup_password,
+                "security_question": "first_pet",
+                "answer": "Rex the dog",
+            },
+        )
+        return status, headers
+
+    signup_sessions = _sessions(port, clients, None, password)
+    results.append(
+        run(
+            "Sign-up (Create Account)",
+            signup_sessions,
+            signup,
+            requests=n(60),
+            warmup=4,
+            ok=(302,),
+            setup=signup_setup,
+        )
+    )
+    return results
+
+
+def _row(result: Result) -> str:
+    return (
+        f"| {result.name} | {result.count} | {result.median_ms():.1f} | {result.p95_ms():.1f} "
+        f"| {result.rps():.1f} | {result.queries_per_request()} | {result.errors} |"
+    )
+
+
+def report(
+    *,
+    results: list[Result],
+    hash_ms: float,
+    counts: dict[str, int],
+    build_seconds: float,
+    machine: str,
+    clients: int,
+    when: str,
+) -> str:
+    by_name = {r.name: r for r in results}
+    floor = by_name["Floor: bare Django view"]
+    small = by_name["Group page, small group"]
+    large = by_name["Group page, large group"]
+    invite1 = by_name["Invite 1 address"]
+    invite100 = by_name["Invite 100 addresses"]
+    signup = by_name["Sign-up (Create Account)"]
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    ratios = [
+        (
+            "Large group page / small group page (median)",
+            large.median_ms() / small.median_ms(),
+            "≤ 1.3",
+            large.median_ms() / small.median_ms() <= 1.3
+            and large.queries_per_request() == small.queries_per_request(),
+        ),
+        (
+            "Group page throughput / floor throughput",
+            large.rps() / floor.rps(),
+            "≥ 0.40",
+            large.rps() / floor.rps() >= 0.4,
+        ),
+        (
+            "Invite 100 / invite 1 (median)",
+            invite100.median_ms() / invite1.median_ms(),
+            "≤ 2",
+            invite100.median_ms() / invite1.median_ms() <= 2,
+        ),
+        (
+            "Sign-up / one password hash (median)",
+            signup.median_ms() / hash_ms,
+            "≤ 1.3",
+            signup.median_ms() / hash_ms <= 1.3,
+        ),
+    ]
+    errors = sum(r.errors for r in results)
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {when} with `make bench` on {machine}.",
+        f"PostgreSQL, gunicorn with 2 sync workers, DEBUG off; {clients} concurrent keep-alive "
+        "clients on the same machine (they share its cores with the server and the database).",
+        "",
+        f"Org built in {build_seconds:.0f} s: {counts['users']:,} users "
+        f"({counts['customers']} customers), {counts['groups']:,} groups, a large group of "
+        f"{counts['large_group_members']:,} members, {counts['posts']:,} posts, "
+        f"{counts['comments']:,} comments, {counts['invitations']:,} invitations.",
+        "",
+        "| Scenario | Requests | Median ms | p95 ms | Requests/s | SQL queries/request | Errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *[_row(r) for r in results],
+        f"| One password hash (configured hasher, in-process) | 15 | {hash_ms:.1f} | | | | |",
+        "",
+        "| Ratio | Value | Target | |",
+        "|---|---:|---|---|",
+        *[
+            f"| {name} | {value:.2f} | {target} | {verdict(ok)} |"
+            for name, value, target, ok in ratios
+        ],
+        f"| Errors under load | {errors} | 0 | {verdict(errors == 0)} |",
+        "",
+        "Figures are medians over the stated number of requests after a short warm-up; "
+        "they vary from run to run by a few per cent.",
+        "",
+    ]
+    return "\n".join(lines)
