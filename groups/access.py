@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.permissions import Perm, user_has_perm
-from groups.models import Group, Membership
+from groups.models import Group, Membership, Post
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -143,3 +143,47 @@ def require(allowed: bool) -> None:
     """Refuse with 403 where the user may see the group but not do this."""
     if not allowed:
         raise PermissionDenied
+
+
+def group_create_allowed(user: User) -> bool:
+    """Internal users with "Create and Own New Chatter Groups"; never customers."""
+    return user.is_active and not user.is_customer and user_has_perm(user, Perm.CREATE_GROUPS)
+
+
+def group_owner_allowed(user: User) -> bool:
+    """Who may become a group's owner: the same people who may create groups."""
+    return group_create_allowed(user)
+
+
+def post_for_user(user: User, post_id: int) -> tuple[Post, GroupCapabilities]:
+    """A post and the user's capabilities in its group, or Http404.
+
+    A post is as visible as its group's feed: the outside of a Private group
+    shows no posts, so its posts answer 404 like ones that do not exist.
+    """
+    post = Post.objects.filter(pk=post_id).first()
+    if post is None:
+        raise Http404("No such post.")
+    group, caps = group_for_user(user, post.group_id)
+    if not caps.view_content:
+        raise Http404("No such post.")
+    post.group = group
+    return post, caps
+
+
+def post_deletable(*, user: User, post: Post, caps: GroupCapabilities) -> bool:
+    """Its author, the group's owner and managers (and "Modify All Data") delete a post."""
+    if post.group.is_archived or not caps.view_content:
+        return False
+    managing_role = caps.membership is not None and caps.membership.can_manage
+    return post.author_id == user.pk or managing_role or caps.manage_members
+
+
+def person_for_user(viewer: User, user_id: int) -> User:
+    """A user whose profile ``viewer`` may open, or Http404 (customers: co-members only)."""
+    from groups.selectors import people_visible_to
+
+    person = people_visible_to(viewer).filter(pk=user_id).first()
+    if person is None:
+        raise Http404("No such user.")
+    return person

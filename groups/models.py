@@ -37,11 +37,13 @@ class Group(models.Model):
                 Lower("name"),
                 condition=~Q(access_type="Unlisted"),
                 name="group_name_ci_unique_listed",
+                violation_error_message="A public or private group with this name already exists.",
             ),
             # A group with customers can never be Public.
             models.CheckConstraint(
                 condition=Q(allow_customers=False) | ~Q(access_type="Public"),
                 name="group_customers_not_public",
+                violation_error_message="A group that allows customers can't be Public.",
             ),
             models.CheckConstraint(
                 condition=Q(access_type__in=["Public", "Private", "Unlisted"]),
@@ -85,12 +87,21 @@ class Membership(models.Model):
     class Meta:
         ordering = ["joined_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["group", "user"], name="membership_unique"),
             models.UniqueConstraint(
-                fields=["group"], condition=Q(role="Owner"), name="membership_one_owner"
+                fields=["group", "user"],
+                name="membership_unique",
+                violation_error_message="This person is already a member of the group.",
+            ),
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(role="Owner"),
+                name="membership_one_owner",
+                violation_error_message="A group has exactly one owner.",
             ),
             models.CheckConstraint(
-                condition=~Q(role="Owner", is_customer=True), name="membership_customer_not_owner"
+                condition=~Q(role="Owner", is_customer=True),
+                name="membership_customer_not_owner",
+                violation_error_message="A customer can't own a group.",
             ),
             models.CheckConstraint(
                 condition=Q(role__in=["Owner", "Manager", "Member"]), name="membership_role_valid"
@@ -122,7 +133,10 @@ class JoinRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -130,10 +144,14 @@ class JoinRequest(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["group", "user"], condition=Q(status="Pending"),
+                fields=["group", "user"],
+                condition=Q(status="Pending"),
                 name="join_request_one_pending",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.group} ({self.status})"
 
 
 class Post(models.Model):

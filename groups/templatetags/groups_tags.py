@@ -1,0 +1,40 @@
+"""Template helpers for group pages: the group photo, page links, Home panels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.http import urlencode
+
+from groups import selectors
+from groups.models import Group
+
+register = template.Library()
+
+
+@register.inclusion_tag("groups/_photo.html")
+def group_photo(group: Group, small: bool = False) -> dict[str, Any]:
+    """The photo placeholder; groups that allow customers get the orange corner."""
+    return {"group": group, "small": small, "initial": (group.name[:1] or "?").upper()}
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context: template.Context, param: str, number: int) -> str:
+    """``?…`` for page ``number`` of the list paged by ``param``, keeping other filters."""
+    request = context["request"]
+    query = request.GET.copy()
+    query[param] = str(number)
+    return "?" + urlencode(sorted(query.items()))
+
+
+@register.inclusion_tag("groups/_home_groups.html")
+def my_groups_panel(user: Any) -> dict[str, Any]:
+    """Home: the groups the user belongs to (one query)."""
+    return {"groups": list(selectors.my_groups(user)), "user": user}
+
+
+@register.inclusion_tag("groups/_home_posts.html")
+def recent_posts_panel(user: Any) -> dict[str, Any]:
+    """Home: the newest posts in the user's groups (one query)."""
+    return {"posts": selectors.recent_posts_for(user)}

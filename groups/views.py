@@ -1,0 +1,432 @@
+"""Group pages: thin views that ask ``groups.access`` and call one action each.
+
+Every view finds the group through ``group_for_user`` (404 for a group the
+user may not see), checks one capability with ``require`` (403 where the user
+may see but not act), then calls one action. Changes are POST only.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from chatterorg.selectors import org_get
+from groups import actions, selectors
+from groups.access import (
+    group_create_allowed,
+    group_for_user,
+    person_for_user,
+    post_deletable,
+    post_for_user,
+    require,
+)
+from groups.forms import (
+    ROLE_CHOICES,
+    CommentForm,
+    GroupForm,
+    GroupListForm,
+    PostForm,
+    RoleForm,
+    SearchForm,
+)
+from groups.models import Group, JoinRequest, Membership
+
+
+def _viewer(request: HttpRequest) -> User:
+    """The signed-in user (every view here is behind ``login_required``)."""
+    return cast("User", request.user)
+
+
+def _refusal(request: HttpRequest, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+def _detail(group: Group, anchor: str = "") -> HttpResponse:
+    url = reverse("groups:detail", args=[group.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _posted_id(request: HttpRequest, name: str) -> int:
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        raise Http404(f"No such {name}.") from None
+
+
+# --- Groups tab, create, edit, delete -------------------------------------------------
+
+
+@login_required
+@require_GET
+def group_list(request: HttpRequest) -> HttpResponse:
+    """The "Groups" tab: "My Groups" or "All Groups", searchable by name."""
+    form = GroupListForm(request.GET)
+    show, query = "all", ""
+    if form.is_valid():
+        show = form.cleaned_data["show"] or "all"
+        query = form.cleaned_data["q"]
+    groups = selectors.page_of(
+        selectors.group_list(_viewer(request), mine=show == "mine", query=query),
+        request.GET.get("page"),
+        selectors.GROUPS_PAGE_SIZE,
+    )
+    return render(
+        request,
+        "groups/list.html",
+        {
+            "form": form,
+            "show": show,
+            "query": query,
+            "groups": groups,
+            "filters": GroupListForm.FILTERS,
+            "can_create": group_create_allowed(_viewer(request)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest) -> HttpResponse:
+    """ "New Group": the creator becomes its owner."""
+    require(group_create_allowed(_viewer(request)))
+    form = GroupForm(request.POST or None, unlisted_enabled=org_get().enable_unlisted_groups)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = actions.group_create(actor=_viewer(request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_error(exc)
+        else:
+            messages.success(request, f'Group "{group.name}" created.')
+            return _detail(group)
+    return render(request, "groups/form.html", {"form": form, "group": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
+    """ "Edit Group" (owner and managers); refused changes leave the group as it was."""
+    group, caps = group_for_user(_viewer(request), group_id)
+    require(caps.edit)
+    form = GroupForm(
+        request.POST or None, instance=group, unlisted_enabled=org_get().enable_unlisted_groups
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = actions.group_update(actor=_viewer(request), group=group, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_error(exc)
+        else:
+            messages.success(request, "Group saved." if changed else "Nothing changed.")
+            return _detail(group)
+    return render(request, "groups/form.html", {"form": form, "group": group, "caps": caps})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Delete a group after a confirmation page (owner, or "Modify All Data")."""
+    group, caps = group_for_user(_viewer(request), group_id)
+    require(caps.delete)
+    if request.method == "POST":
+        name = group.name
+        actions.group_delete(actor=_viewer(request), group=group)
+        messages.success(request, f'Group "{name}" deleted.')
+        return redirect("groups:list")
+    return render(request, "groups/delete.html", {"group": group, "caps": caps})
+
+
+# --- The group page -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+    """The group page; a Private group shows non-members only its outside.
+
+    A fixed number of queries whatever the numbers of members, posts and comments.
+    """
+    group, caps = group_for_user(_viewer(request), group_id)
+    context: dict[str, object] = {"group": group, "caps": caps}
+    if caps.view_content:
+        feed = selectors.group_feed(group, page=request.GET.get("page"))
+        for post in feed:
+            post.group = group  # the page's group; saves a query per post
+            post.deletable = post_deletable(user=_viewer(request), post=post, caps=caps)
+        context.update(
+            feed=feed,
+            members=selectors.group_members(group, page=request.GET.get("members_page")),
+            post_form=PostForm(),
+            comment_form=CommentForm(),
+        )
+        if caps.manage_members:
+            context["join_requests"] = selectors.join_requests_pending(group)
+    elif caps.ask_to_join:
+        context["pending_request"] = selectors.join_request_pending_for(
+            group=group, user=_viewer(request)
+        )
+    return render(request, "groups/detail.html", context)
+
+
+# --- Members and roles ----------------------------------------------------------------
+
+
+def _internal_user(user_id: int) -> User | None:
+    return (
+        User.objects.filter(pk=user_id, is_active=True)
+        .exclude(user_type=User.UserType.CHATTER_GUEST)
+        .first()
+    )
+
+
+def _group_membership(group: Group, membership_id: int) -> Membership:
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, group=group
+    )
+    membership.group = group
+    return membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_members(request: HttpRequest, group_id: int) -> HttpResponse:
+    """ "Add/Remove Members": search internal users by name or username, add, remove."""
+    group, caps = group_for_user(_viewer(request), group_id)
+    require(caps.manage_members)
+    if request.method == "POST":
+        back = reverse("groups:members", args=[group.pk])
+        query = request.POST.get("q", "").strip()
+        if query:
+            back += "?" + urlencode({"q": query})  # back to the same search
+        try:
+            if request.POST.get("action") == "remove":
+                membership = _group_membership(group, _posted_id(request, "membership"))
+                actions.membership_remove(actor=_viewer(request), membership=membership)
+                messages.success(request, f"{membership.user.name} was removed from the group.")
+            else:
+                user = _internal_user(_posted_id(request, "user"))
+                if user is None:
+                    raise Http404("No such user.")
+                actions.membership_add(actor=_viewer(request), group=group, user=user)
+                messages.success(request, f"{user.name} was added to the group.")
+        except ValidationError as exc:
+            _refusal(request, exc)
+        return redirect(back)
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(
+        request,
+        "groups/members.html",
+        {
+            "group": group,
+            "caps": caps,
+            "form": form,
+            "query": query,
+            "candidates": selectors.member_candidates(group, query=query),
+            "members": selectors.group_members(group, page=request.GET.get("page")),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_roles(request: HttpRequest, group_id: int) -> HttpResponse:
+    """ "Change Roles": Manager or Member for each member, and ownership transfer."""
+    group, caps = group_for_user(_viewer(request), group_id)
+    require(caps.change_roles)
+    if request.method == "POST":
+        try:
+            if "new_owner" in request.POST:
+                require(caps.transfer_ownership)
+                membership = _group_membership(group, _posted_id(request, "new_owner"))
+                actions.group_transfer_ownership(
+                    actor=_viewer(request), group=group, new_owner=membership.user
+                )
+                messages.success(request, f"{membership.user.name} now owns the group.")
+            else:
+                membership = _group_membership(group, _posted_id(request, "membership"))
+                form = RoleForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError("Choose Manager or Member.")
+                actions.membership_set_role(
+                    actor=_viewer(request), membership=membership, role=form.cleaned_data["role"]
+                )
+                messages.success(request, f"{membership.user.name} is now a {membership.role}.")
+        except ValidationError as exc:
+            _refusal(request, exc)
+        return redirect("groups:roles", group_id=group.pk)
+    members = selectors.group_members(group, page=request.GET.get("page"))
+    return render(
+        request,
+        "groups/roles.html",
+        {
+            "group": group,
+            "caps": caps,
+            "members": members,
+            "roles": ROLE_CHOICES,
+            "owner_candidates": (
+                selectors.owner_candidates(group) if caps.transfer_ownership else []
+            ),
+        },
+    )
+
+
+# --- Joining and leaving --------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def group_join(request: HttpRequest, group_id: int) -> HttpResponse:
+    group, caps = group_for_user(_viewer(request), group_id)
+    require(caps.join)
+    try:
+        actions.group_join(actor=_viewer(request), group=group)
+        messages.success(request, f'You joined "{group.name}".')
+    except ValidationError as exc:
+        _refusal(request, exc)
+    return _detail(group)
+
+
+@login_required
+@require_POST
+def group_leave(request: HttpRequest, group_id: int) -> HttpResponse:
+    group, caps = group_for_user(_viewer(request), group_id)
+    require(caps.is_member)
+    try:
+        actions.group_leave(actor=_viewer(request), group=group)
+    except ValidationError as exc:
+        _refusal(request, exc)
+        return _detail(group)
+    messages.success(request, f'You left "{group.name}".')
+    # After leaving, the group may be out of sight (customers, Unlisted groups).
+    return redirect("groups:list")
+
+
+@login_required
+@require_POST
+def join_request_create(request: HttpRequest, group_id: int) -> HttpResponse:
+    group, caps = group_for_user(_viewer(request), group_id)
+    require(caps.ask_to_join)
+    try:
+        actions.join_request_create(actor=_viewer(request), group=group)
+        messages.success(request, "Your request to join was sent to the group's managers.")
+    except ValidationError as exc:
+        _refusal(request, exc)
+    return _detail(group)
+
+
+def _join_request(group: Group, request_id: int) -> JoinRequest:
+    join_request = get_object_or_404(
+        JoinRequest.objects.select_related("user"), pk=request_id, group=group
+    )
+    join_request.group = group
+    return join_request
+
+
+@login_required
+@require_POST
+def join_request_accept(request: HttpRequest, group_id: int, request_id: int) -> HttpResponse:
+    group, caps = group_for_user(_viewer(request), group_id)
+    require(caps.manage_members)
+    join_request = _join_request(group, request_id)
+    try:
+        actions.join_request_accept(actor=_viewer(request), join_request=join_request)
+        messages.success(request, f"{join_request.user.name} is now a member.")
+    except ValidationError as exc:
+        _refusal(request, exc)
+    return _detail(group, "requests")
+
+
+@login_required
+@require_POST
+def join_request_decline(request: HttpRequest, group_id: int, request_id: int) -> HttpResponse:
+    group, caps = group_for_user(_viewer(request), group_id)
+    require(caps.manage_members)
+    join_request = _join_request(group, request_id)
+    try:
+        actions.join_request_decline(actor=_viewer(request), join_request=join_request)
+        messages.success(request, f"Declined the request of {join_request.user.name}.")
+    except ValidationError as exc:
+        _refusal(request, exc)
+    return _detail(group, "requests")
+
+
+# --- Feed -----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def post_create(request: HttpRequest, group_id: int) -> HttpResponse:
+    """ "Share" a post ("Write a post" box)."""
+    group, caps = group_for_user(_viewer(request), group_id)
+    require(caps.post)
+    form = PostForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([m for ms in form.errors.values() for m in ms])
+        actions.post_create(actor=_viewer(request), group=group, body=form.cleaned_data["body"])
+    except ValidationError as exc:
+        _refusal(request, exc)
+    return _detail(group, "feed")
+
+
+@login_required
+@require_POST
+def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
+    post, caps = post_for_user(_viewer(request), post_id)
+    require(caps.comment)
+    form = CommentForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([m for ms in form.errors.values() for m in ms])
+        actions.comment_create(actor=_viewer(request), post=post, body=form.cleaned_data["body"])
+    except ValidationError as exc:
+        _refusal(request, exc)
+    return _detail(post.group, f"post-{post.pk}")
+
+
+@login_required
+@require_POST
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    post, caps = post_for_user(_viewer(request), post_id)
+    require(post_deletable(user=_viewer(request), post=post, caps=caps))
+    actions.post_delete(actor=_viewer(request), post=post)
+    messages.success(request, "Post deleted.")
+    return _detail(post.group, "feed")
+
+
+# --- People ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def people(request: HttpRequest) -> HttpResponse:
+    """The "People" tab: everyone the viewer may see (customers: their co-members)."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = selectors.page_of(
+        selectors.people_list(_viewer(request), query=query),
+        request.GET.get("page"),
+        selectors.PEOPLE_PAGE_SIZE,
+    )
+    return render(request, "groups/people.html", {"form": form, "query": query, "people": page})
+
+
+@login_required
+@require_GET
+def profile(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A user's profile: name, title, company, and their groups the viewer may also see."""
+    person = person_for_user(_viewer(request), user_id)
+    return render(
+        request,
+        "groups/profile.html",
+        {"person": person, "groups": list(selectors.groups_of_person(_viewer(request), person))},
+    )

@@ -1,0 +1,89 @@
+"""The group page and the groups list run a fixed number of queries (issue §7).
+
+Each test fills the same page with 1 and with 50 members, posts and comments
+per post and asserts the very same count.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from groups.models import Comment, Group, JoinRequest, Membership, Post
+from tests.factories import CustomerFactory, GroupFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _fill(group: Group, n: int) -> None:
+    """``n`` more members (every other one a customer), ``n`` posts, ``n`` comments each."""
+    people = [
+        (CustomerFactory() if i % 2 and group.allow_customers else UserFactory()) for i in range(n)
+    ]
+    Membership.objects.bulk_create(
+        Membership(group=group, user=p, is_customer=p.is_customer) for p in people
+    )
+    posts = Post.objects.bulk_create(
+        Post(group=group, author=people[i % n], body=f"Post {i}") for i in range(n)
+    )
+    Comment.objects.bulk_create(
+        Comment(post=post, author=people[j % n], body=f"Comment {j}")
+        for post in posts
+        for j in range(n)
+    )
+    JoinRequest.objects.bulk_create(JoinRequest(group=group, user=UserFactory()) for _ in range(n))
+
+
+# Queries for a manager on the group page, in order:
+#  1 session, 2 user, 3 group, 4 viewer's membership, 5 org (access helper),
+#  6 viewer's profile, 7 viewer's permission sets (both for "Modify All Data"),
+#  8 feed count, 9 feed posts with authors, 10 their comments with authors,
+#  11 member count, 12 pending join requests, 13 org (base layout),
+#  14 pending invitations (invitations panel), 15 member page with users.
+MANAGER_PAGE_QUERIES = 15
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_group_page_runs_a_fixed_number_of_queries_for_a_manager(
+    client, customer_group, django_assert_num_queries, n
+):
+    _fill(customer_group, n)
+    client.force_login(customer_group.manager)
+    url = reverse("groups:detail", args=[customer_group.pk])
+    with django_assert_num_queries(MANAGER_PAGE_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="feed-item"') == min(n, 20)
+
+
+# A plain member: no join requests and no invitations (12 and 14 above).
+MEMBER_PAGE_QUERIES = MANAGER_PAGE_QUERIES - 2
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_group_page_runs_a_fixed_number_of_queries_for_a_member(
+    client, customer_group, django_assert_num_queries, n
+):
+    _fill(customer_group, n)
+    client.force_login(customer_group.member)
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES):
+        response = client.get(reverse("groups:detail", args=[customer_group.pk]))
+    assert response.status_code == 200
+
+
+# The Groups tab: 1 session, 2 user, 3 group count, 4 viewer's profile and
+# 5 permission sets ("New Group"), 6 org (base layout), 7 the page of groups
+# with member counts and the viewer's role annotated.
+LIST_QUERIES = 7
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_groups_list_runs_a_fixed_number_of_queries(client, user, django_assert_num_queries, n):
+    for i in range(n):
+        group = GroupFactory(name=f"Team {i:02}")
+        MembershipFactory(group=group, user=user if i % 2 else UserFactory())
+        _fill(group, 2)
+    client.force_login(user)
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(reverse("groups:list"))
+    assert response.status_code == 200
