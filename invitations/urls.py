@@ -6,6 +6,6 @@ app_name = "invitations"
 urlpatterns = [
     path("groups/<int:group_id>/invite/", views.invite, name="invite"),
     path("groups/<int:group_id>/invitations/", views.invitation_list, name="list"),
-    path("<int:invitation_id>/resend/", views.invitation_resend, name="resend"),
-    path("<int:invitation_id>/cancel/", views.invitation_cancel, name="cancel"),
+    path("<int:invitation_id>/resend/", views.invitation_resend_view, name="resend"),
+    path("<int:invitation_id>/cancel/", views.invitation_cancel_view, name="cancel"),
 ]

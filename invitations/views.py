@@ -1,17 +1,146 @@
-from django.http import Http404, HttpRequest, HttpResponse
+"""Invite People, and Resend / Cancel of pending invitations.
+
+Each view asks ``group_for_user`` (404 for a group the user may not see) and
+then the user's capabilities in the group (403), and calls one action.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from chatterorg.models import Licence
+from groups.access import GroupCapabilities, group_for_user, require
+from groups.models import Group
+from invitations.actions import (
+    OUTCOME_LABELS,
+    invitation_cancel,
+    invitation_resend,
+    invitations_send,
+)
+from invitations.forms import InviteForm
+from invitations.models import Invitation
+from invitations.selectors import invitations_pending
+
+LIST_PAGE_SIZE = 50
 
 
+def _outcomes_key(group_id: int) -> str:
+    return f"invitations.outcomes.{group_id}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, group_id: int) -> HttpResponse:
-    raise Http404
+    """The "Invite People" page; after "Send", the outcome for each address."""
+    group, caps = group_for_user(request.user, group_id)  # type: ignore[arg-type]
+    require(caps.invite)
+    if request.method == "POST":
+        form = InviteForm(request.POST)
+        if form.is_valid():
+            try:
+                outcomes = invitations_send(
+                    actor=request.user,  # type: ignore[arg-type]
+                    group=group,
+                    addresses=form.cleaned_data["addresses"],
+                    message=form.cleaned_data["message"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                # Post/Redirect/Get: reloading the result page must not send again.
+                request.session[_outcomes_key(group.pk)] = [
+                    [outcome.email, outcome.status] for outcome in outcomes
+                ]
+                return redirect("invitations:invite", group_id=group.pk)
+    else:
+        form = InviteForm()
+    stored = request.session.pop(_outcomes_key(group.pk), None) or []
+    shown = [
+        {"email": email, "label": OUTCOME_LABELS.get(status, status)} for email, status in stored
+    ]
+    licence = Licence.objects.filter(name=Licence.Name.CHATTER_EXTERNAL).first()
+    return render(
+        request,
+        "invitations/invite.html",
+        {
+            "group": group,
+            "caps": caps,
+            "form": form,
+            "outcomes": shown,
+            "licences_left": licence.remaining if licence else 0,
+        },
+    )
 
 
-def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    raise Http404
+def _invitation_and_group(
+    request: HttpRequest, invitation_id: int
+) -> tuple[Invitation, Group, GroupCapabilities]:
+    """The invitation and its group with the user's capabilities; 404 if either is hidden."""
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    group, caps = group_for_user(request.user, invitation.group_id)  # type: ignore[arg-type]
+    return invitation, group, caps
 
 
-def invitation_cancel(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    raise Http404
+def _back(request: HttpRequest, group: Group) -> HttpResponseRedirect:
+    """Back to the page the button was on (same site only), else the group page."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("groups:detail", args=[group.pk])
+    return redirect(target)
 
 
+@login_required
+@require_POST
+def invitation_resend_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation, group, caps = _invitation_and_group(request, invitation_id)
+    require(caps.invite)
+    try:
+        invitation_resend(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitation resent to {invitation.email}.")
+    return _back(request, group)
+
+
+@login_required
+@require_POST
+def invitation_cancel_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation, group, caps = _invitation_and_group(request, invitation_id)
+    # The action repeats this rule; asking here keeps a refusal a plain 403.
+    require(caps.manage_members or invitation.inviter_id == request.user.pk)
+    try:
+        invitation_cancel(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitation to {invitation.email} canceled.")
+    return _back(request, group)
+
+
+@login_required
+@require_http_methods(["GET"])
 def invitation_list(request: HttpRequest, group_id: int) -> HttpResponse:
-    raise Http404
+    """All pending invitations of a group, paginated, for its owner and managers."""
+    group, caps = group_for_user(request.user, group_id)  # type: ignore[arg-type]
+    require(caps.manage_members)
+    page = Paginator(invitations_pending(group=group), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "invitations/list.html",
+        {"group": group, "caps": caps, "page": page, "next_url": request.get_full_path()},
+    )

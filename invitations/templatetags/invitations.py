@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import template
 
+from invitations.selectors import invitations_pending
+
 if TYPE_CHECKING:
     from groups.access import GroupCapabilities
     from groups.models import Group
@@ -17,13 +19,14 @@ PANEL_LIMIT = 50
 
 
 @register.inclusion_tag("invitations/_group_panel.html", takes_context=True)
-def invitation_panel(context: template.Context, group: Group, caps: GroupCapabilities) -> dict[str, Any]:
-    """"Invite People" and the pending invitations, as the user's capabilities allow.
+def invitation_panel(
+    context: template.Context, group: Group, caps: GroupCapabilities
+) -> dict[str, Any]:
+    """The "Invite People" link and the pending invitations, as the capabilities allow.
 
     Fixed query count: one query (inviter joined) for up to PANEL_LIMIT + 1 rows.
     """
-    from invitations.selectors import invitations_pending
-
+    request = context.get("request")
     pending: list[Any] = []
     more = False
     if caps.manage_members:
@@ -36,5 +39,7 @@ def invitation_panel(context: template.Context, group: Group, caps: GroupCapabil
         "pending": pending,
         "more": more,
         "csrf_token": context.get("csrf_token"),
-        "request": context.get("request"),
+        "request": request,
+        # Resend and Cancel come back to the page they were pressed on.
+        "next_url": request.get_full_path() if request is not None else "",
     }

@@ -1,0 +1,110 @@
+"""Parsing the "Email addresses" field of the invite form."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+MAX_ADDRESSES = 100
+MAX_ADDRESS_LENGTH = 240
+
+_validate_email = EmailValidator()
+# `Name <address>` and `"Last, First" <address>`: the address is what the brackets hold.
+_NAMED = re.compile(r"^[^<>]*<([^<>]*)>$", re.DOTALL)
+
+
+def _split(text: str) -> list[str]:
+    """Split on commas, semicolons and line breaks, except inside double quotes.
+
+    Line breaks always split, so no piece can carry CR or LF into a header.
+    """
+    pieces: list[str] = []
+    for line in text.splitlines():
+        current: list[str] = []
+        quoted = False
+        for char in line:
+            if char == '"':
+                quoted = not quoted
+            elif char in ",;" and not quoted:
+                pieces.append("".join(current))
+                current = []
+                continue
+            current.append(char)
+        pieces.append("".join(current))
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def address_normalise(raw: str) -> str:
+    """One address, trimmed, with its domain lower-cased; ValidationError if it is not valid.
+
+    The local part keeps its spelling: mail servers may treat it case-sensitively.
+    """
+    piece = raw.strip()
+    named = _NAMED.match(piece)
+    if named:
+        piece = named.group(1).strip()
+    if "\r" in piece or "\n" in piece:
+        raise ValidationError("%(address)s: line breaks are not allowed.", params={"address": raw})
+    local, at, domain = piece.rpartition("@")
+    address = f"{local}{at}{domain.lower()}" if at else piece
+    if len(address) > MAX_ADDRESS_LENGTH:
+        raise ValidationError(
+            "%(address)s: an address can have at most %(limit)d characters.",
+            params={"address": _shorten(raw), "limit": MAX_ADDRESS_LENGTH},
+        )
+    try:
+        _validate_email(address)
+    except ValidationError:
+        raise ValidationError(
+            "%(address)s: enter a valid email address.", params={"address": _shorten(raw)}
+        ) from None
+    return address
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+def addresses_parse(text: str) -> list[str]:
+    """The distinct valid addresses in ``text``, in the order given.
+
+    Duplicates are dropped case-insensitively, keeping the first spelling. If
+    any address is invalid, ValidationError lists each one, so nothing is sent
+    for a half-valid list.
+    """
+    addresses: list[str] = []
+    seen: set[str] = set()
+    errors: list[ValidationError] = []
+    error_seen: set[str] = set()
+    pieces = _split(text)
+    # A paste far beyond the limit is refused before validating each piece.
+    if len(pieces) > 10 * MAX_ADDRESSES:
+        raise _too_many()
+    for piece in pieces:
+        try:
+            address = address_normalise(piece)
+        except ValidationError as error:
+            if piece not in error_seen:
+                error_seen.add(piece)
+                errors.append(error)
+            continue
+        # lower(), not casefold(): the database compares with LOWER().
+        key = address.lower()
+        if key not in seen:
+            seen.add(key)
+            addresses.append(address)
+    if errors:
+        raise ValidationError(errors)
+    if len(addresses) > MAX_ADDRESSES:
+        raise _too_many()
+    return addresses
+
+
+def _too_many() -> ValidationError:
+    return ValidationError(
+        "You can invite at most %(limit)d people at a time.",
+        code="too_many",
+        params={"limit": MAX_ADDRESSES},
+    )
