@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 export DJANGO_SITE_URL ?= http://$(HOST):$(PORT)
 export DEMO_PASSWORD ?= Chatter-Demo-2026!
 
-.PHONY: run test lint venv bench clean
+.PHONY: run test lint venv bench screenshots clean
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else "Chatter Org needs Python 3.12 or newer; $(PY) is %d.%d.%d. Install 3.12 (pyenv reads .python-version) or run: make PY=python3.12 ..." % v[:3])'
@@ -36,8 +36,18 @@ run: venv
 	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --interval 0.5 & \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
-test: venv
+# axe-core for the accessibility checks of tests/e2e (npm records what it installed).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+test: venv node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Replays the story in Chromium and refreshes docs/screenshots/.
+screenshots: venv node_modules/.package-lock.json
+	SCREENSHOTS=1 $(BIN)/python -m pytest -p no:randomly tests/e2e/test_story.py \
+	  "tests/e2e/test_invitation_links.py::test_an_expired_link_is_no_longer_valid"
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,0 +1,143 @@
+"""What a person does in the browser, in the app's own words (labels from REFERENCE.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD") or "Chatter-Demo-2026!"
+GROUP = "Customer Success Council"
+INVALID_LINK = "This invitation is no longer valid"
+SERVER_PROBLEM = "There was a problem with our server"
+REFERENCE_PATTERN = re.compile(r"Your support reference number is (\d{10}-\d{5} \(\d{10}\))")
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+URL_PATTERN = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log In").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("button", name="Log Out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def open_group(page: Page, name: str = GROUP) -> None:
+    """From anywhere: the Groups tab, then the group's link."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Groups").click()
+    page.get_by_role("link", name=name, exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+
+
+def open_setup_page(page: Page, link: str) -> None:
+    """From anywhere: the Setup tab, then a link of the Setup tree."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Setup").click()
+    page.get_by_role("navigation", name="Setup").get_by_role("link", name=link, exact=True).click()
+
+
+def allow_customer_invitations(page: Page) -> None:
+    """As an admin: Setup › Chatter › Settings, tick "Allow Customer Invitations", Save."""
+    open_setup_page(page, "Settings")
+    checkbox = page.get_by_label("Allow Customer Invitations")
+    checkbox.check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_label("Allow Customer Invitations")).to_be_checked()
+
+
+def invite(page: Page, addresses: str, message: str = "") -> None:
+    """As a manager on the group page: "Invite People", the form, "Send"."""
+    page.get_by_role("link", name="Invite People").click()
+    page.get_by_label("Email addresses").fill(addresses)
+    if message:
+        page.get_by_label("Message (optional)").fill(message)
+    page.get_by_role("button", name="Send").click()
+
+
+def invite_outcome(page: Page, address: str) -> Locator:
+    """The row of the outcome table ("Invitations sent") for one address."""
+    return (
+        page.get_by_role("region", name="Invitations sent")
+        .get_by_role("row")
+        .filter(has_text=address)
+    )
+
+
+def text_body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None, f"no text part in {message['Subject']!r}"
+    return str(part.get_content())
+
+
+def join_link(message: EmailMessage) -> str:
+    """The URL that follows the words "Join Now" in the text part."""
+    text = text_body(message)
+    label = text.find("Join Now")
+    assert label >= 0, f'no "Join Now" in the text part:\n{text}'
+    after = URL_PATTERN.search(text, label)
+    if after:
+        return after.group(0).rstrip(".,;:")
+    before = URL_PATTERN.findall(text[:label])
+    assert before, f'no link near "Join Now" in the text part:\n{text}'
+    return str(before[-1]).rstrip(".,;:")
+
+
+def fill_sign_up(
+    page: Page,
+    *,
+    first: str,
+    last: str,
+    company: str,
+    password: str = "Blue-Harbor-Lantern-77",
+    answer: str = "Marigold Street",
+) -> None:
+    page.get_by_label("First Name").fill(first)
+    page.get_by_label("Last Name").fill(last)
+    page.get_by_label("Company Name").fill(company)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Confirm Password").fill(password)
+    question = page.get_by_label("Security Question")
+    # The first real question (index 0 may be an empty "choose one" option).
+    values = question.locator("option").evaluate_all(
+        "options => options.map(o => o.value).filter(v => v)"
+    )
+    question.select_option(values[0])
+    page.get_by_label("Answer").fill(answer)
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core in the page and return its serious and critical violations.
+
+    ``page.evaluate`` goes through the DevTools protocol, which the page's CSP
+    (script-src 'self') does not govern, unlike an injected <script> tag."""
+    source = Path(AXE_JS).read_text()
+    page.evaluate(source)
+    results = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ["violations"]});
+            return r.violations;
+        }"""
+    )
+    return [v for v in results if v.get("impact") in {"serious", "critical"}]
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        impact, rule = violation["impact"], violation["id"]
+        lines.append(f"[{impact}] {rule}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '')}")
+            lines.append(f"      {node['html'][:300]}")
+    return "\n".join(lines) or json.dumps(violations)
