@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -29,6 +30,32 @@ EDITABLE_USER_FIELDS = (
     "title",
 )
 
+EXTERNAL_PROFILE_REFUSED = "Customers join through an invitation, not in Setup."
+# Salesforce's rule for API names.
+API_NAME_RE = re.compile(r"[A-Za-z](?:_?[A-Za-z0-9])*")
+API_NAME_RULES = (
+    "The API Name can only contain underscores and alphanumeric characters. It must begin "
+    "with a letter, not include spaces, not end with an underscore, and not contain two "
+    "consecutive underscores."
+)
+DUPLICATE_USERNAME = (
+    "Duplicate Username. Another user of this organization already has this username; "
+    "usernames must be unique."
+)
+
+
+def _user_errors_collect(user: User, errors: dict[str, list[str]]) -> None:
+    """Add the model's field errors to ``errors``; usernames are unique ignoring case."""
+    try:
+        # The case-insensitive unique constraint is checked below with a readable message.
+        user.full_clean(exclude=["password"], validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    duplicate = User.objects.filter(username__iexact=user.username).exclude(pk=user.pk)
+    if user.username and duplicate.exists():
+        errors["username"] = [DUPLICATE_USERNAME]
+
 
 @transaction.atomic
 def user_create_internal(
@@ -50,8 +77,9 @@ def user_create_internal(
     Runs the active User validation rules (``ValidationRuleFailed``) and refuses
     the Chatter External profile, which only Join Now may give.
     """
+    errors: dict[str, list[str]] = {}
     if profile.licence.name == "Chatter External":
-        raise ValidationError({"profile": "Customers join through an invitation, not in Setup."})
+        errors["profile"] = [EXTERNAL_PROFILE_REFUSED]
     user = User(
         username=username.strip(),
         email=email.strip(),
@@ -64,12 +92,18 @@ def user_create_internal(
         user_type=USER_TYPE_BY_LICENCE[profile.licence.name],
         is_active=is_active,
     )
+    _user_errors_collect(user, errors)
     if password:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors.setdefault("password", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.full_clean(exclude=["password"])
     validation_rules_check(user=user, prior=None, running_user=actor)
     if is_active:
         licence_claim(licence_id=profile.licence_id)
@@ -91,7 +125,11 @@ def user_update_internal(*, actor: User, user: User, **changes: Any) -> User:
 
     Validation rules see the prior values (``ISCHANGED``/``PRIORVALUE``).
     """
-    user = User.objects.select_for_update().select_related("profile__licence").get(pk=user.pk)
+    user = (
+        User.objects.select_for_update(of=("self",))
+        .select_related("profile__licence")
+        .get(pk=user.pk)
+    )
     prior = user_fields(user)
     old_profile, old_active = user.profile, user.is_active
     new_profile: Profile = changes.pop("profile", old_profile)
@@ -99,15 +137,24 @@ def user_update_internal(*, actor: User, user: User, **changes: Any) -> User:
     unknown = set(changes) - set(EDITABLE_USER_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
+    errors: dict[str, list[str]] = {}
     if new_profile.licence.name == "Chatter External" and not user.is_customer:
-        raise ValidationError({"profile": "Customers join through an invitation, not in Setup."})
+        errors["profile"] = [EXTERNAL_PROFILE_REFUSED]
     if user.is_customer and new_profile.licence.name != "Chatter External":
-        raise ValidationError({"profile": "A customer keeps the Chatter External User profile."})
+        errors["profile"] = ["A customer keeps the Chatter External User profile."]
+    # An admin who could lock themselves out of Setup is refused, as in Salesforce.
+    if actor is not None and actor.pk == user.pk:
+        if not new_active:
+            errors["is_active"] = ["You can't deactivate your own user."]
+        if new_profile.pk != old_profile.pk:
+            errors["profile"] = ["You can't change your own profile."]
     for field, value in changes.items():
         setattr(user, field, value.strip() if isinstance(value, str) else value)
     user.profile, user.is_active = new_profile, new_active
     user.user_type = USER_TYPE_BY_LICENCE[new_profile.licence.name]
-    user.full_clean(exclude=["password"])
+    _user_errors_collect(user, errors)
+    if errors:
+        raise ValidationError(errors)
     validation_rules_check(user=user, prior=prior, running_user=actor)
     if old_active and (not new_active or old_profile.licence_id != new_profile.licence_id):
         licence_release(licence_id=old_profile.licence_id)
@@ -141,18 +188,39 @@ def _api_name(field: str) -> str:
 
 
 def _clean_perms(perms: Any) -> list[str]:
-    cleaned = sorted(set(perms))
+    cleaned = sorted({str(p) for p in perms})
     if any(p not in ALL_PERMS for p in cleaned):
-        raise ValidationError("Unknown permission.")
+        raise ValidationError({"permissions": ["Unknown permission."]})
     return cleaned
+
+
+def profile_permissions_locked_reason(profile: Profile) -> str | None:
+    """Why a profile's permissions cannot be edited, or None when they can.
+
+    System Administrator keeps every permission so that the org never loses its
+    last way into Setup; profiles with the Chatter External licence (customers)
+    hold none, so no customer can ever reach Setup or invite.
+    """
+    if profile.name == Profile.SYSTEM_ADMINISTRATOR:
+        return "The System Administrator profile always has every permission."
+    if profile.licence.name == "Chatter External":
+        return "Profiles with the Chatter External licence have no permissions."
+    return None
 
 
 @transaction.atomic
 def profile_permissions_set(*, actor: User, profile: Profile, permissions: Any) -> Profile:
-    """Replace a profile's permissions; the change is audited."""
+    """Replace a profile's permissions; the change is audited.
+
+    Refused (``ValidationError``) for profiles whose permissions are fixed, see
+    ``profile_permissions_locked_reason``.
+    """
     profile = Profile.objects.select_for_update().get(pk=profile.pk)
     new = _clean_perms(permissions)
     old = sorted(profile.permissions)
+    locked = profile_permissions_locked_reason(profile)
+    if locked and new != old:
+        raise ValidationError({"permissions": [locked]})
     if new != old:
         profile.permissions = new
         profile.save(update_fields=["permissions"])
@@ -177,13 +245,24 @@ def permission_set_create(
     description: str = "",
     permissions: Any = (),
 ) -> PermissionSet:
+    """Create a permission set; its API name is unique (ignoring case) and well-formed."""
     permission_set = PermissionSet(
         label=label.strip(),
         api_name=api_name.strip(),
         description=description.strip(),
         permissions=_clean_perms(permissions),
     )
-    permission_set.full_clean()
+    errors: dict[str, list[str]] = {}
+    try:
+        permission_set.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if permission_set.api_name and not API_NAME_RE.fullmatch(permission_set.api_name):
+        errors["api_name"] = [API_NAME_RULES]
+    elif PermissionSet.objects.filter(api_name__iexact=permission_set.api_name).exists():
+        errors["api_name"] = ["A permission set with this API Name already exists."]
+    if errors:
+        raise ValidationError(errors)
     permission_set.save()
     audit_record(
         actor=actor,
@@ -200,13 +279,29 @@ def permission_set_create(
 def permission_set_update(
     *, actor: User, permission_set: PermissionSet, label: str, description: str, permissions: Any
 ) -> PermissionSet:
+    """Change a set's label, description and permissions; every change is audited."""
     permission_set = PermissionSet.objects.select_for_update().get(pk=permission_set.pk)
     new = _clean_perms(permissions)
     old = sorted(permission_set.permissions)
+    old_label, old_description = permission_set.label, permission_set.description
     permission_set.label, permission_set.description = label.strip(), description.strip()
     permission_set.permissions = new
     permission_set.full_clean()
     permission_set.save()
+    for what, old_text, new_text in (
+        ("label", old_label, permission_set.label),
+        ("description", old_description, permission_set.description),
+    ):
+        if old_text != new_text:
+            audit_record(
+                actor=actor,
+                section="Manage Users",
+                action="permission_set.changed",
+                display=f"Changed {what} of permission set {permission_set.api_name}",
+                old=old_text,
+                new=new_text,
+                target=permission_set,
+            )
     if new != old:
         audit_record(
             actor=actor,
@@ -242,6 +337,7 @@ def permission_set_assign(*, actor: User | None, user: User, permission_set: Per
 
 @transaction.atomic
 def permission_set_unassign(*, actor: User, user: User, permission_set: PermissionSet) -> bool:
+    """Remove a set from a user; returns False if it was not assigned."""
     deleted, _ = PermissionSetAssignment.objects.filter(
         user=user, permission_set=permission_set
     ).delete()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Field
 
 from chatterorg.models import AuditEvent, Licence, Organization
 
@@ -80,6 +80,13 @@ ORG_SETTING_FIELDS = (
 )
 
 
+def setting_label(field: str) -> str:
+    """The label Setup shows for a Chatter setting, e.g. "Allow Customer Invitations"."""
+    model_field = Organization._meta.get_field(field)
+    assert isinstance(model_field, Field)
+    return str(model_field.verbose_name)
+
+
 @transaction.atomic
 def org_settings_update(*, actor: User, **changes: Any) -> list[str]:
     """Change Chatter settings; every changed field writes an audit event.
@@ -90,13 +97,19 @@ def org_settings_update(*, actor: User, **changes: Any) -> list[str]:
     if unknown:
         raise TypeError(f"Not Chatter settings: {sorted(unknown)}")
     org = Organization.objects.select_for_update().get_or_create(pk=1)[0]
+    olds = {field: getattr(org, field) for field in changes}
+    changed_fields = [field for field, new in changes.items() if olds[field] != new]
+    if not changed_fields:
+        return []
+    for field in changed_fields:
+        setattr(org, field, changes[field])
+    # Validate every new value before the first write.
+    org.full_clean()
+    org.save()
     changed: list[str] = []
-    for field, new in changes.items():
-        old = getattr(org, field)
-        if old == new:
-            continue
-        setattr(org, field, new)
-        label = str(getattr(Organization._meta.get_field(field), "verbose_name", field))
+    for field in changed_fields:
+        old, new = olds[field], changes[field]
+        label = setting_label(field)
         changed.append(label)
         audit_record(
             actor=actor,
@@ -107,7 +120,4 @@ def org_settings_update(*, actor: User, **changes: Any) -> list[str]:
             new=new,
             target=org,
         )
-    if changed:
-        org.full_clean()
-        org.save()
     return changed
