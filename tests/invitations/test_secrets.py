@@ -6,6 +6,7 @@ import logging
 import re
 import signal
 
+import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
@@ -25,6 +26,9 @@ def _every_stored_text() -> str:
     return "\n".join(chunks)
 
 
+# The worker closes the database connection when it is done, which a test
+# wrapped in a transaction cannot survive on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_no_raw_token_is_stored_queued_or_logged(
     council, morgan, settings, caplog, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -1,0 +1,95 @@
+"""The Join Now sign-up form, with Salesforce's labels (REFERENCE §6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from invitations.models import Invitation
+from invitations.signup import answer_validate, signup_password_validate
+
+
+class SignupForm(forms.Form):
+    """Names, password twice, a security question and its answer.
+
+    The email is shown from the invitation and is not editable: the field is
+    disabled, so Django ignores any email in the POST and keeps the invitation's.
+    """
+
+    first_name = forms.CharField(
+        label="First Name",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "autofocus": True}),
+    )
+    last_name = forms.CharField(
+        label="Last Name",
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    company_name = forms.CharField(
+        label="Company Name",
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        disabled=True,
+        widget=forms.EmailInput(attrs={"readonly": True}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters, not a common password, and not like your name, "
+        "company or email.",
+    )
+    password_confirm = forms.CharField(
+        label="Confirm Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    security_question = forms.ChoiceField(
+        label="Security Question",
+        choices=[("", "--Select a question--"), *User.SecurityQuestion.choices],
+    )
+    answer = forms.CharField(
+        label="Answer",
+        max_length=255,
+        strip=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="Used only to confirm it's you when you reset your password. "
+        "Case and spacing don't matter.",
+    )
+
+    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.fields["email"].initial = invitation.email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("password")
+        confirm = cleaned.get("password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error("password_confirm", "The passwords don't match.")
+        if password:
+            try:
+                signup_password_validate(
+                    password=password,
+                    first_name=cleaned.get("first_name", ""),
+                    last_name=cleaned.get("last_name", ""),
+                    company_name=cleaned.get("company_name", ""),
+                    email=self.invitation.email,
+                )
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        if "answer" in cleaned:
+            try:
+                answer_validate(answer=cleaned["answer"], password=password or "")
+            except ValidationError as exc:
+                self.add_error("answer", exc)
+        return cleaned

@@ -1,0 +1,181 @@
+"""Join Now: open the emailed link, then sign up on a token-free page.
+
+Opening the link only moves the token into the session (as its hash, with the
+invitation id) and redirects; nothing is created until the form is POSTed, so
+mail scanners that follow links consume nothing. Every bad link gets one page,
+byte for byte the same, so the page tells nothing about why.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.models import User
+from accounts.validation import ValidationRuleFailed
+from chatterorg.actions import NoLicenceLeft
+from chatterorg.models import SupportReference
+from chatterorg.selectors import org_get
+from invitations.join_forms import SignupForm
+from invitations.models import Invitation
+from invitations.signup import (
+    InvitationNotRedeemable,
+    JoinSession,
+    customer_signup,
+    invitation_for_session,
+    support_reference_create,
+)
+from invitations.tokens import invitation_for_token, token_hash
+
+logger = logging.getLogger(__name__)
+
+# One status for every bad link: the invitation, as far as the visitor may know, does not exist.
+INVALID_STATUS = 404
+NO_LICENCES_STATUS = 409
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def referrer_same_origin(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Never send these URLs (the first one carries the token) to another site."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.headers["Referrer-Policy"] = "same-origin"
+        return response
+
+    return wrapped
+
+
+def invalid_response(request: HttpRequest) -> HttpResponse:
+    """ "This invitation is no longer valid": the same bytes for every kind of bad link."""
+    return render(request, "invitations/join/invalid.html", status=INVALID_STATUS)
+
+
+@referrer_same_origin
+@never_cache
+@require_safe
+@sensitive_variables("token")
+def join_open(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: remember the invitation in the session, then leave the token URL."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return invalid_response(request)
+    join = JoinSession(invitation_id=invitation.pk, token_hash=token_hash(token))
+    request.session[JoinSession.SESSION_KEY] = join.as_session()
+    return redirect("join:signup")
+
+
+@referrer_same_origin
+@never_cache
+@sensitive_post_parameters("password", "password_confirm", "answer")
+@require_http_methods(["GET", "POST"])
+def join_signup(request: HttpRequest) -> HttpResponse:
+    """The sign-up form; its POST creates the account through ``customer_signup``."""
+    join = JoinSession.from_session(request.session.get(JoinSession.SESSION_KEY))
+    invitation = invitation_for_session(join)
+    if join is None or invitation is None:
+        return invalid_response(request)
+    form = SignupForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        return _signup_submit(request, form=form, join=join, invitation=invitation)
+    return _form_response(request, form=form, invitation=invitation)
+
+
+def _form_response(
+    request: HttpRequest, *, form: SignupForm, invitation: Invitation, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "invitations/join/signup.html",
+        {"form": form, "invitation": invitation},
+        status=status,
+    )
+
+
+@sensitive_variables("data")
+def _signup_submit(
+    request: HttpRequest, *, form: SignupForm, join: JoinSession, invitation: Invitation
+) -> HttpResponse:
+    data = form.cleaned_data
+    try:
+        user = customer_signup(
+            invitation_id=join.invitation_id,
+            token_hash=join.token_hash,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            company_name=data["company_name"],
+            password=data["password"],
+            security_question=data["security_question"],
+            answer=data["answer"],
+        )
+    except InvitationNotRedeemable as exc:
+        if exc.already_accepted:
+            # A second submit (another tab, a double click): the account exists.
+            request.session.pop(JoinSession.SESSION_KEY, None)
+            messages.info(request, "Your account has already been created. Log in to continue.")
+            return redirect("accounts:login")
+        return invalid_response(request)
+    except NoLicenceLeft:
+        return render(request, "invitations/join/no_licences.html", status=NO_LICENCES_STATUS)
+    except ValidationError as exc:
+        _errors_add(form, exc)
+        return _form_response(request, form=form, invitation=invitation)
+    except ValidationRuleFailed as exc:
+        if org_get().show_validation_errors_to_customers:
+            for violation in exc.violations:
+                field = violation.field if violation.field in form.fields else None
+                form.add_error(field, violation.message)
+            return _form_response(request, form=form, invitation=invitation)
+        reference = support_reference_create(
+            invitation_id=join.invitation_id, submitted=_submitted(form), violation=exc.first
+        )
+        return _server_error_response(request, reference)
+    except Exception as exc:
+        # Anything else: the customer gets the seed's page and a number; the
+        # admin gets the details under that number, and the log has the traceback.
+        logger.exception("Join Now sign-up failed for invitation %s", join.invitation_id)
+        reference = support_reference_create(
+            invitation_id=join.invitation_id, submitted=_submitted(form), error=exc
+        )
+        return _server_error_response(request, reference)
+    return _signed_in_response(request, user=user, invitation=invitation)
+
+
+def _signed_in_response(
+    request: HttpRequest, *, user: User, invitation: Invitation
+) -> HttpResponse:
+    request.session.pop(JoinSession.SESSION_KEY, None)
+    # login() rotates the session key (and flushes a session that belonged to someone else).
+    login(request, user, backend=AUTH_BACKEND)
+    messages.success(request, f"Welcome to Chatter! Your username is {user.username}.")
+    return redirect("groups:detail", group_id=invitation.group_id)
+
+
+def _submitted(form: SignupForm) -> dict[str, Any]:
+    return {**form.cleaned_data, "email": form.invitation.email}
+
+
+def _errors_add(form: SignupForm, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _server_error_response(request: HttpRequest, reference: SupportReference) -> HttpResponse:
+    return render(
+        request, "invitations/join/server_error.html", {"reference": reference}, status=500
+    )
