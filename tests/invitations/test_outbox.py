@@ -64,7 +64,7 @@ def test_email_send_keeps_a_copy_of_each_message_in_the_outbox_dir(outbox_dir, m
 
 @pytest.mark.parametrize("debug, configured", [(False, True), (True, False)])
 def test_the_outbox_does_not_exist_outside_development(
-    client, settings, tmp_path, debug, configured
+    db, client, settings, tmp_path, debug, configured
 ):
     settings.DEBUG = debug
     settings.DEV_OUTBOX_DIR = tmp_path if configured else None

@@ -24,16 +24,16 @@ from invitations.signup import InvitationNotRedeemable, customer_signup
 from invitations.tokens import token_hash
 from tests.invitations.join_helpers import invitation_sent, signup_data
 
+# Skipped at collection on SQLite, before any database setup: SQLite serialises
+# writers, so no sign-ups can race there.
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite serialises writers, so no sign-ups can race",
+    ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so no sign-ups can race")
 
 
 def _race(calls: list[Callable[[], Any]]) -> list[str]:
