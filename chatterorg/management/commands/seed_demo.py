@@ -12,10 +12,9 @@ class Command(BaseCommand):
     help = "Create the demo org (Acme Corporation), its users, groups and validation rule."
 
     def handle(self, *args: object, **options: object) -> None:
-        from groups.demo import seed_groups
-
         from accounts.demo import seed_rules, seed_users
         from chatterorg.selectors import org_get
+        from groups.demo import seed_groups
 
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         with transaction.atomic():
