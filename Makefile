@@ -33,7 +33,7 @@ run: venv
 	@echo "    casey@acme.example   Standard User (group Member)"
 	@echo ""
 	@set -m; trap 'kill 0' INT TERM EXIT; \
-	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --interval 0.5 & \
+	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --interval 0.5 --no-reload & \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 # axe-core for the accessibility checks of tests/e2e (npm records what it installed).

@@ -52,7 +52,7 @@ def _user_errors_collect(user: User, errors: dict[str, list[str]]) -> None:
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
-    duplicate = User.objects.filter(username__iexact=user.username).exclude(pk=user.pk)
+    duplicate = User.objects.with_username(user.username).exclude(pk=user.pk)
     if user.username and duplicate.exists():
         errors["username"] = [DUPLICATE_USERNAME]
 

@@ -34,7 +34,7 @@ def seed_users(*, password: str) -> dict[str, User]:
     """Create the demo users once; a second run changes nothing."""
     users: dict[str, User] = {}
     for username, first, last, title, department, profile_name in DEMO_USERS:
-        user = User.objects.filter(username__iexact=username).first()
+        user = User.objects.with_username(username).first()
         if user is None:
             user = user_create_internal(
                 actor=None,

@@ -63,9 +63,18 @@ class PermissionSet(models.Model):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    def with_username(self, username: str | None) -> models.QuerySet[User]:
+        """Users whose username is ``username``, ignoring case as Salesforce does.
+
+        Compares ``LOWER(username)``, which the unique index covers, so a login
+        is an index lookup however many users the org has.
+        """
+        return self.alias(username_lower=Lower("username")).filter(
+            username_lower=Lower(models.Value(username or ""))
+        )
+
     def get_by_natural_key(self, username: str | None) -> User:
-        # Salesforce usernames are case-insensitive.
-        return self.get(username__iexact=username)
+        return self.with_username(username).get()
 
     def create_superuser(self, username: str, password: str | None = None, **extra: Any) -> User:
         """For ``createsuperuser``: a System Administrator."""
@@ -136,7 +145,8 @@ class User(AbstractBaseUser):
         ]
         indexes = [
             models.Index(Lower("last_name"), Lower("first_name"), name="user_name_ci_idx"),
-            models.Index(fields=["email"], name="user_email_idx"),
+            # Invitations match existing users by address, ignoring case.
+            models.Index(Lower("email"), name="user_email_ci_idx"),
         ]
 
     def __str__(self) -> str:

@@ -100,8 +100,9 @@ def password_reset_deliver(*, username: str) -> None:
     now = timezone.now()
     with transaction.atomic():
         user = (
-            User.objects.select_for_update()
-            .filter(username__iexact=username, is_active=True)
+            User.objects.with_username(username)
+            .select_for_update()
+            .filter(is_active=True)
             .first()
         )
         if user is None:

@@ -221,6 +221,7 @@ def build(*, password: str) -> dict[str, int]:
         active=Count("profiles__users", filter=Q(profiles__users__is_active=True))
     ):
         Licence.objects.filter(pk=licence.pk).update(used=licence.active)
+    _log("licences counted", started)
     return {
         "users": User.objects.count(),
         "groups": Group.objects.count(),

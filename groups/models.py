@@ -83,6 +83,18 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     is_customer = models.BooleanField(default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Owner 0, Manager 1, Member 2: computed by the database from ``role``, so it
+    # can never disagree with it, and indexed so a member list of any size is
+    # read in order without sorting every membership.
+    role_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(role="Owner", then=models.Value(0)),
+            models.When(role="Manager", then=models.Value(1)),
+            default=models.Value(2),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["joined_at", "id"]
@@ -107,7 +119,12 @@ class Membership(models.Model):
                 condition=Q(role__in=["Owner", "Manager", "Member"]), name="membership_role_valid"
             ),
         ]
-        indexes = [models.Index(fields=["user", "group"], name="membership_user_group_idx")]
+        indexes = [
+            models.Index(fields=["user", "group"], name="membership_user_group_idx"),
+            models.Index(
+                fields=["group", "role_rank", "joined_at", "id"], name="membership_list_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.group} ({self.role})"

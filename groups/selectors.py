@@ -7,9 +7,10 @@ with 404. Each function runs a fixed number of queries whatever the sizes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Case,
     Count,
     Exists,
     IntegerField,
@@ -19,8 +20,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from groups.models import Comment, Group, JoinRequest, Membership, Post
@@ -58,9 +59,23 @@ def group_list(user: User, *, mine: bool = False, query: str = "") -> QuerySet[G
     if query:
         qs = qs.filter(name__icontains=query)
     my_role = Membership.objects.filter(group=OuterRef("pk"), user_id=user.pk).values("role")
-    return qs.annotate(
-        member_count=Count("memberships", distinct=True), my_role=Subquery(my_role[:1])
-    ).order_by("name", "id")
+    return qs.annotate(member_count=_member_count(), my_role=Subquery(my_role[:1])).order_by(
+        "name", "id"
+    )
+
+
+def _member_count() -> Subquery:
+    # A correlated subquery, not a join with GROUP BY: the database counts the
+    # members of the rows on the page only, and the paginator's COUNT stays a
+    # plain count of groups.
+    counts = (
+        Membership.objects.filter(group=OuterRef("pk"))
+        .order_by()
+        .values("group")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counts), Value(0), output_field=IntegerField())
 
 
 def page_of(qs: QuerySet, number: int | str | None, size: int) -> Page:
@@ -68,11 +83,58 @@ def page_of(qs: QuerySet, number: int | str | None, size: int) -> Page:
     return Paginator(qs, size).get_page(number)
 
 
-def group_feed(group: Group, *, page: int | str | None = 1) -> Page:
+class FeedPage:
+    """One page of a feed, without counting the feed.
+
+    A feed grows for years; counting it on every view would cost more and more.
+    The page reads one row beyond its size to know whether an older page exists,
+    and offers the same interface as Django's ``Page`` for the pagination links
+    (``paginator`` is None: there is no total).
+    """
+
+    paginator = None
+
+    def __init__(self, rows: list[Post], number: int, size: int) -> None:
+        self.object_list = rows[:size]
+        self.number = number
+        self._has_next = len(rows) > size
+
+    def __iter__(self) -> Iterator[Post]:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _page_number(value: int | str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 10_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def group_feed(group: Group, *, page: int | str | None = 1) -> FeedPage:
     """The group's posts, newest first, with authors and comments (oldest first) loaded.
 
-    Three queries per page whatever its content: count, posts, comments.
+    Two queries per page whatever its content or the size of the feed: posts
+    (one row more than the page, on the ``post_feed_idx`` index), comments.
     """
+    number = _page_number(page)
     comments = Comment.objects.select_related("author").order_by("created_at", "id")
     posts = (
         Post.objects.filter(group=group)
@@ -80,24 +142,20 @@ def group_feed(group: Group, *, page: int | str | None = 1) -> Page:
         .prefetch_related(Prefetch("comments", queryset=comments))
         .order_by("-created_at", "-id")
     )
-    return page_of(posts, page, FEED_PAGE_SIZE)
-
-
-_ROLE_RANK = Case(
-    When(role=Membership.Role.OWNER, then=Value(0)),
-    When(role=Membership.Role.MANAGER, then=Value(1)),
-    default=Value(2),
-    output_field=IntegerField(),
-)
+    start = (number - 1) * FEED_PAGE_SIZE
+    return FeedPage(list(posts[start : start + FEED_PAGE_SIZE + 1]), number, FEED_PAGE_SIZE)
 
 
 def group_members(group: Group, *, page: int | str | None = 1) -> Page:
-    """The group's members, owner first, then managers, then by name (two queries)."""
+    """The group's members: owner, then managers, then members by joining date (two queries).
+
+    The order follows the ``membership_list_idx`` index, so a page costs the same
+    for a group of five members as for one of five thousand.
+    """
     members = (
         Membership.objects.filter(group=group)
         .select_related("user")
-        .annotate(role_rank=_ROLE_RANK)
-        .order_by("role_rank", "user__last_name", "user__first_name", "id")
+        .order_by("role_rank", "joined_at", "id")
     )
     return page_of(members, page, MEMBERS_PAGE_SIZE)
 
@@ -170,9 +228,8 @@ def groups_of_person(viewer: User, person: User) -> QuerySet[Group]:
 def my_groups(user: User) -> QuerySet[Group]:
     """The groups ``user`` belongs to, with member counts (Home page)."""
     return (
-        # Exists, not a join on memberships: a join would make Count see only the user's row.
         Group.objects.filter(_membership_of(user))
-        .annotate(member_count=Count("memberships", distinct=True))
+        .annotate(member_count=_member_count())
         .order_by("name", "id")
     )
 

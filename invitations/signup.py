@@ -271,7 +271,7 @@ def _user_insert(user: User, *, invitation: Invitation) -> None:
                 user.save()
             return
         except IntegrityError:
-            taken = User.objects.filter(username__iexact=user.username).exists()
+            taken = User.objects.with_username(user.username).exists()
             if not taken or attempt == USERNAME_ATTEMPTS - 1:
                 raise
             user.pk = None
