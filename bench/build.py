@@ -30,6 +30,12 @@ CUSTOMERS = 400
 BATCH = 5_000
 
 LARGE_GROUP = "Global Customer Community"
+# A small group whose first page is as full as the large group's (20 posts with
+# comments, 25 members, pending invitations), so that comparing the two pages
+# measures the size of the data, not the amount shown.
+FULL_SMALL_GROUP = "Pilot Customers"
+FULL_SMALL_MEMBERS = 30
+FULL_SMALL_POSTS = 25
 BENCH_CUSTOMER = "bench.customer@guest.acme.example"
 
 
@@ -216,6 +222,44 @@ def build(*, password: str) -> dict[str, int]:
     Invitation.objects.bulk_create(invitations, batch_size=BATCH)
     _log(f"{Invitation.objects.count()} invitations", started)
 
+    small = Group.objects.create(
+        name=FULL_SMALL_GROUP,
+        description="A handful of pilot customers.",
+        access_type=Group.AccessType.PRIVATE,
+        allow_customers=True,
+    )
+    Membership.objects.bulk_create(
+        [Membership(group=small, user=morgan, role=Membership.Role.OWNER)]
+        + [
+            Membership(group=small, user_id=pk, is_customer=pk in customer_ids)
+            for pk in [*large_members[: FULL_SMALL_MEMBERS - 6], *customer_ids[:5]]
+        ]
+    )
+    small_posts = Post.objects.bulk_create(
+        Post(group=small, author_id=authors[n % len(authors)], body=f"Pilot update {n}.")
+        for n in range(FULL_SMALL_POSTS)
+    )
+    Comment.objects.bulk_create(
+        Comment(post=post, author_id=authors[(i + 1) % len(authors)], body="Thanks, noted.")
+        for i, post in enumerate(small_posts)
+    )
+    # Both measured groups show a full panel of pending invitations.
+    Invitation.objects.bulk_create(
+        Invitation(
+            group=group,
+            email=f"pending{n}@hooli.example",
+            inviter=morgan,
+            sent_at=now,
+            expires_at=now + timedelta(days=60),
+            token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+            delivery_status=Invitation.Delivery.SENT,
+            delivery_attempts=1,
+            delivered_at=now,
+        )
+        for group in (small, large)
+        for n in range(12)
+    )
+
     # Licences in use follow the active users, as the app keeps them.
     for licence in Licence.objects.annotate(
         active=Count("profiles__users", filter=Q(profiles__users__is_active=True))
@@ -226,6 +270,7 @@ def build(*, password: str) -> dict[str, int]:
         "users": User.objects.count(),
         "groups": Group.objects.count(),
         "large_group_id": large.pk,
+        "full_small_group_id": small.pk,
         "large_group_members": Membership.objects.filter(group=large).count(),
         "posts": Post.objects.count(),
         "comments": Comment.objects.count(),

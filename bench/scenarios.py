@@ -46,6 +46,7 @@ def prepare(*, counts: dict[str, int], signups: int) -> dict[str, Any]:
     return {
         "small_group_id": Group.objects.get(name=SMALL_GROUP).pk,
         "large_group_id": large_id,
+        "full_small_group_id": counts["full_small_group_id"],
         "tokens": tokens,
     }
 
@@ -80,6 +81,7 @@ def measure(
     signup_password: str,
 ) -> list[Result]:
     small, large = fixtures["small_group_id"], fixtures["large_group_id"]
+    full_small = fixtures["full_small_group_id"]
     n = lambda count: max(10, int(count * scale))  # noqa: E731
     results: list[Result] = []
 
@@ -95,7 +97,15 @@ def measure(
     morgan = _sessions(port, clients, "morgan@acme.example", password)
     results.append(run("Groups list", morgan, get("/groups/"), requests=n(400)))
     results.append(
-        run("Group page, small group", morgan, get(f"/groups/{small}/"), requests=n(400))
+        run(
+            "Group page, demo group (a few posts)",
+            morgan,
+            get(f"/groups/{small}/"),
+            requests=n(400),
+        )
+    )
+    results.append(
+        run("Group page, small group", morgan, get(f"/groups/{full_small}/"), requests=n(400))
     )
     results.append(
         run("Group page, large group", morgan, get(f"/groups/{large}/"), requests=n(400))

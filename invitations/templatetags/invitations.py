@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 register = template.Library()
 
 # The panel shows at most this many pending invitations; the full list page has the rest.
-PANEL_LIMIT = 50
+PANEL_LIMIT = 10
 
 
 @register.inclusion_tag("invitations/_group_panel.html", takes_context=True)
