@@ -7,10 +7,7 @@ form is POSTed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,20 +30,9 @@ from accounts.password_reset import (
 )
 from accounts.reset_forms import NewPasswordForm, PasswordForgotForm, SecurityAnswerForm
 from accounts.security import answer_check
+from chatterorg.http import referrer_same_origin
 
 INVALID_STATUS = 404
-
-
-def referrer_same_origin(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Never send these URLs (the first one carries the token) to another site."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response.headers["Referrer-Policy"] = "same-origin"
-        return response
-
-    return wrapped
 
 
 def _invalid(request: HttpRequest) -> HttpResponse:

@@ -64,7 +64,7 @@ def group_list(user: User, *, mine: bool = False, query: str = "") -> QuerySet[G
     )
 
 
-def _member_count() -> Subquery:
+def _member_count() -> Coalesce:
     # A correlated subquery, not a join with GROUP BY: the database counts the
     # members of the rows on the page only, and the paginator's COUNT stays a
     # plain count of groups.

@@ -160,7 +160,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
         feed = selectors.group_feed(group, page=request.GET.get("page"))
         for post in feed:
             post.group = group  # the page's group; saves a query per post
-            post.deletable = post_deletable(user=_viewer(request), post=post, caps=caps)
+            post.deletable = post_deletable(user=_viewer(request), post=post, caps=caps)  # type: ignore[attr-defined]
         context.update(
             feed=feed,
             members=selectors.group_members(group, page=request.GET.get("members_page")),

@@ -9,8 +9,6 @@ byte for byte the same, so the page tells nothing about why.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.models import User
 from accounts.validation import ValidationRuleFailed
 from chatterorg.actions import NoLicenceLeft
+from chatterorg.http import referrer_same_origin
 from chatterorg.models import SupportReference
 from chatterorg.selectors import org_get
 from invitations.join_forms import SignupForm
@@ -44,18 +43,6 @@ logger = logging.getLogger(__name__)
 INVALID_STATUS = 404
 NO_LICENCES_STATUS = 409
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def referrer_same_origin(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Never send these URLs (the first one carries the token) to another site."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response.headers["Referrer-Policy"] = "same-origin"
-        return response
-
-    return wrapped
 
 
 def invalid_response(request: HttpRequest) -> HttpResponse:
