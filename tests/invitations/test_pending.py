@@ -14,6 +14,7 @@ from chatterorg.selectors import org_get
 from groups.access import group_capabilities, membership_get
 from groups.models import Group
 from invitations.models import Invitation
+from invitations.templatetags.invitations import PANEL_LIMIT
 from invitations.tokens import invitation_for_token, token_new
 from tests.factories import InvitationFactory, PrivateCustomerGroupFactory, UserFactory
 
@@ -123,7 +124,7 @@ def test_the_panel_takes_one_query_however_many_invitations_are_pending(
     with django_assert_num_queries(1):
         panel = PANEL.render(context)
 
-    assert panel.count(">Cancel</button>") == 50
+    assert panel.count(">Cancel</button>") == PANEL_LIMIT
     assert f'href="{list_url(council)}"' in panel
 
 
