@@ -100,10 +100,7 @@ def password_reset_deliver(*, username: str) -> None:
     now = timezone.now()
     with transaction.atomic():
         user = (
-            User.objects.with_username(username)
-            .select_for_update()
-            .filter(is_active=True)
-            .first()
+            User.objects.with_username(username).select_for_update().filter(is_active=True).first()
         )
         if user is None:
             return
