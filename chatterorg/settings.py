@@ -80,6 +80,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'chatterorg.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # var/ is git-ignored: a fresh clone has none until something creates it.
+    if DATABASES["default"]["NAME"] != ":memory:":
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL and a busy timeout let the web server and the task worker share the
     # file without "database is locked" errors; IMMEDIATE makes writers queue
     # at BEGIN instead of failing half-way through a transaction.
