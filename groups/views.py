@@ -362,17 +362,23 @@ def join_request_decline(request: HttpRequest, group_id: int, request_id: int) -
 # --- Feed -----------------------------------------------------------------------------
 
 
+def _posted_body(form: PostForm | CommentForm) -> str:
+    """The cleaned text of a post or comment form, or its errors as a ValidationError."""
+    if not form.is_valid():
+        raise ValidationError([m for messages_ in form.errors.values() for m in messages_])
+    body: str = form.cleaned_data["body"]
+    return body
+
+
 @login_required
 @require_POST
 def post_create(request: HttpRequest, group_id: int) -> HttpResponse:
     """ "Share" a post ("Write a post" box)."""
     group, caps = group_for_user(_viewer(request), group_id)
     require(caps.post)
-    form = PostForm(request.POST)
     try:
-        if not form.is_valid():
-            raise ValidationError([m for ms in form.errors.values() for m in ms])
-        actions.post_create(actor=_viewer(request), group=group, body=form.cleaned_data["body"])
+        body = _posted_body(PostForm(request.POST))
+        actions.post_create(actor=_viewer(request), group=group, body=body)
     except ValidationError as exc:
         _refusal(request, exc)
     return _detail(group, "feed")
@@ -383,11 +389,9 @@ def post_create(request: HttpRequest, group_id: int) -> HttpResponse:
 def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     post, caps = post_for_user(_viewer(request), post_id)
     require(caps.comment)
-    form = CommentForm(request.POST)
     try:
-        if not form.is_valid():
-            raise ValidationError([m for ms in form.errors.values() for m in ms])
-        actions.comment_create(actor=_viewer(request), post=post, body=form.cleaned_data["body"])
+        body = _posted_body(CommentForm(request.POST))
+        actions.comment_create(actor=_viewer(request), post=post, body=body)
     except ValidationError as exc:
         _refusal(request, exc)
     return _detail(post.group, f"post-{post.pk}")
