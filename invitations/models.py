@@ -74,6 +74,12 @@ class Invitation(models.Model):
         ]
         indexes = [
             models.Index(fields=["group", "status"], name="invitation_group_status_idx"),
+            # The pending list, newest first: a page is read off the index, however many wait.
+            models.Index(
+                fields=["group", "-sent_at", "-id"],
+                condition=Q(status="Sent"),
+                name="invitation_pending_idx",
+            ),
             models.Index(fields=["inviter", "sent_at"], name="invitation_inviter_sent_idx"),
         ]
 

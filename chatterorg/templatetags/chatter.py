@@ -1,0 +1,71 @@
+"""Template helpers for what pages repeat on every row: links by id, times, the customer badge.
+
+A group page shows dozens of posts, comments and members, each with a profile
+link and a time. ``{% url %}`` and ``|date`` redo the whole URL resolution and
+format parsing for each row; these helpers do the expensive part once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+# An id no row reaches; the route is reversed once with it and the real id put in its place.
+_MARK = str(2**31 - 1)
+
+_CUSTOMER_BADGE = mark_safe(' <span class="badge badge--customer">Customer</span>')
+
+
+@cache
+def _url_shape(name: str, script_prefix: str) -> tuple[str, str]:
+    try:
+        url = reverse(name, args=[int(_MARK)])
+    except NoReverseMatch:
+        url = ""
+    if url.count(_MARK) != 1:
+        raise ValueError(f"{name} does not take exactly one id")
+    head, _, tail = url.partition(_MARK)
+    return head, tail
+
+
+@register.simple_tag
+def id_url(name: str, pk: int) -> str:
+    """``{% url name pk %}`` for a route whose one argument is an integer id, at a fraction
+    of the cost: the route is reversed once per process."""
+    head, tail = _url_shape(name, get_script_prefix())
+    return f"{head}{int(pk)}{tail}"
+
+
+def time_display(value: datetime) -> str:
+    """ "Nov 27, 2026 3:05 PM" in the current time zone (the feed's style)."""
+    local = timezone.localtime(value)
+    hour = local.hour % 12 or 12
+    meridiem = "AM" if local.hour < 12 else "PM"
+    return f"{local:%b} {local.day}, {local.year} {hour}:{local:%M} {meridiem}"
+
+
+@register.filter
+def time_tag(value: datetime | None) -> SafeString | str:
+    """A ``<time>`` element: ISO 8601 for machines, the feed's style for people."""
+    if value is None:
+        return ""
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        timezone.localtime(value).isoformat(),
+        time_display(value),
+    )
+
+
+@register.filter
+def customer_badge(person: Any) -> SafeString | str:
+    """The "Customer" badge after the name of a customer (a user or a membership)."""
+    return _CUSTOMER_BADGE if getattr(person, "is_customer", False) else ""
