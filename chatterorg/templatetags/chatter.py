@@ -45,9 +45,8 @@ def id_url(name: str, pk: int) -> str:
     return f"{head}{int(pk)}{tail}"
 
 
-def time_display(value: datetime) -> str:
-    """ "Nov 27, 2026 3:05 PM" in the current time zone (the feed's style)."""
-    local = timezone.localtime(value)
+def _display(local: datetime) -> str:
+    # "Nov 27, 2026 3:05 PM", as the date filter's "M j, Y g:i A" writes it.
     hour = local.hour % 12 or 12
     meridiem = "AM" if local.hour < 12 else "PM"
     return f"{local:%b} {local.day}, {local.year} {hour}:{local:%M} {meridiem}"
@@ -58,11 +57,8 @@ def time_tag(value: datetime | None) -> SafeString | str:
     """A ``<time>`` element: ISO 8601 for machines, the feed's style for people."""
     if value is None:
         return ""
-    return format_html(
-        '<time datetime="{}">{}</time>',
-        timezone.localtime(value).isoformat(),
-        time_display(value),
-    )
+    local = timezone.localtime(value)
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), _display(local))
 
 
 @register.filter
