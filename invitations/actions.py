@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 AUDIT_SECTION = "Chatter Invitations"
 MAX_MESSAGE_LENGTH = 255
+AUDIT_DISPLAY_LENGTH = 500  # AuditEvent.display
 
 OutcomeStatus = Literal["Invited", "ActedUponUser", "NoActionNeededUser", "Resent"]
 
@@ -110,23 +111,34 @@ def invitations_send(
     All or nothing: if the actor may not invite (PermissionDenied) or any
     check fails (ValidationError: addresses, message, daily limit, licences),
     nothing is written and nothing is sent. The number of queries does not
-    depend on the number of new or pending addresses.
+    depend on the number of new or pending addresses. The Setup Audit Trail
+    gets one event for the request's new invitations and one for its resent ones.
     """
+    # The group row and then the inviter row are locked until the commit, to
+    # serialise concurrent invites. The request's own content needs no lock:
+    # read it and draft an invitation per address first, and refuse it only
+    # after the permission check, as if it had been read there.
+    invalid: ValidationError | None = None
+    try:
+        emails = _addresses_clean(addresses)
+        message = _message_clean(message)
+    except ValidationError as error:
+        invalid, emails = error, {}
+    group_id, actor_id = group.pk, actor.pk  # read once: the actor may be a lazy request.user
+    drafts = [
+        Invitation(group_id=group_id, email=email, inviter_id=actor_id, message=message)
+        for email in emails.values()
+    ]
+
     org = org_get()
     # Re-read the group under lock: its settings decide, not the caller's copy.
-    group = Group.objects.select_for_update().get(pk=group.pk)
+    group = Group.objects.select_for_update().get(pk=group_id)
     require(_may_invite(actor=actor, group=group, org=org))
-    emails = _addresses_clean(addresses)
-    message = message.strip()
-    if len(message) > MAX_MESSAGE_LENGTH:
-        raise ValidationError(
-            "The message can have at most %(limit)d characters.",
-            code="message_too_long",
-            params={"limit": MAX_MESSAGE_LENGTH},
-        )
+    if invalid is not None:
+        raise invalid
 
     now = timezone.now()
-    lowered = [email.lower() for email in emails]
+    lowered = list(emails)
     candidates = list(
         User.objects.annotate(email_lower=Lower("email"))
         .filter(email_lower__in=lowered, is_active=True)
@@ -145,66 +157,70 @@ def invitations_send(
         current = users_by_email.get(key)
         if current is None or (candidate.pk in member_ids and current.pk not in member_ids):
             users_by_email[key] = candidate
-    pending = {
+    pending: dict[str, Invitation] = {
         invitation.email_lower: invitation  # type: ignore[attr-defined]
         for invitation in Invitation.objects.select_for_update()
         .annotate(email_lower=Lower("email"))
         .filter(group=group, status=Invitation.Status.SENT, email_lower__in=lowered)
     }
 
-    plan: list[tuple[str, OutcomeStatus]] = []
-    for email, key in zip(emails, lowered, strict=True):
+    # One pass decides each address: the user it names, else its pending
+    # invitation (resent), else its draft (a new invitation).
+    statuses: list[OutcomeStatus] = []
+    users: list[User | None] = []
+    invitations: list[Invitation | None] = []
+    new: list[Invitation] = []
+    resent: list[Invitation] = []
+    added: list[User] = []
+    for key, draft in zip(lowered, drafts, strict=True):
+        status: OutcomeStatus
         user = users_by_email.get(key)
-        if user is not None:
-            plan.append((email, "NoActionNeededUser" if user.pk in member_ids else "ActedUponUser"))
-        elif key in pending:
-            plan.append((email, "Resent"))
+        invitation: Invitation | None = None
+        if user is None:
+            invitation = pending.get(key)
+            if invitation is None:
+                status, invitation = "Invited", draft
+                new.append(draft)
+            else:
+                status = "Resent"
+                resent.append(invitation)
+        elif user.pk in member_ids:
+            status = "NoActionNeededUser"
         else:
-            plan.append((email, "Invited"))
+            status = "ActedUponUser"
+            added.append(user)
+        statuses.append(status)
+        users.append(user)
+        invitations.append(invitation)
 
-    new_emails = [email for email, status in plan if status == "Invited"]
-    if new_emails:
+    if new:
         licences = Licence.objects.filter(name=Licence.Name.CHATTER_EXTERNAL).first()
         if licences is None or licences.remaining <= 0:
             raise ValidationError(
                 "No Chatter External licences are left, so new customers can't be invited: "
                 "%(emails)s. People who already have a user can still be added.",
                 code="no_licences",
-                params={"emails": ", ".join(new_emails)},
+                params={"emails": ", ".join(draft.email for draft in new)},
             )
     since = now - timedelta(hours=24)
     used = _inviter_lock_and_count(actor=actor, since=since)
-    resent = [pending[email.lower()] for email, status in plan if status == "Resent"]
     # A resend of an invitation already counted in the window is not a new recipient.
-    adding = len(new_emails) + sum(
-        1 for inv in resent if inv.inviter_id != actor.pk or inv.sent_at < since
+    adding = len(new) + sum(
+        1 for inv in resent if inv.inviter_id != actor_id or inv.sent_at < since
     )
     _limit_check(org=org, used=used, adding=adding)
 
     # Every check passed: write.
     expires_at = now + timedelta(days=org.invitation_expiry_days)
-    created = Invitation.objects.bulk_create(
-        [
-            Invitation(
-                group=group,
-                email=email,
-                inviter=actor,
-                message=message,
-                sent_at=now,
-                expires_at=expires_at,
-            )
-            for email in new_emails
-        ]
-    )
+    for draft in new:
+        draft.sent_at = now
+        draft.expires_at = expires_at
+    Invitation.objects.bulk_create(new)
     if resent:
         # The old links die in this transaction: the task makes new ones.
         Invitation.objects.filter(pk__in=[inv.pk for inv in resent]).update(
             **_resend_fields(actor=actor, now=now, expires_at=expires_at), message=message
         )
-    added: list[User] = []
-    for email, status in plan:
-        if status == "ActedUponUser":
-            added.append(users_by_email[email.lower()])
     if added:
         # Adding a user is the groups app's write; the actor's right to do it
         # here comes from "Invite People", checked above.
@@ -216,46 +232,49 @@ def invitations_send(
                 group_id=group.pk, user_ids=added_ids, actor_id=actor.pk, message=message
             )
         )
-    AuditEvent.objects.bulk_create(
-        [
-            _audit(
-                actor=actor, action="invitation.sent", verb="Invited", invitation=inv, group=group
-            )
-            for inv in created
-        ]
-        + [
-            _audit(
+    events: list[AuditEvent] = []
+    if new:
+        events.append(
+            _audit_of_request(
                 actor=actor,
-                action="invitation.resent",
-                verb="Resent the invitation of",
-                invitation=inv,
+                action="invitation.sent",
+                summary=f"Invited {_count(len(new), 'person', 'people')}",
+                emails=[inv.email for inv in new],
                 group=group,
             )
-            for inv in resent
-        ]
-    )
-    _emails_enqueue([inv.pk for inv in created] + [inv.pk for inv in resent])
-
-    by_email = {inv.email.lower(): inv for inv in [*created, *resent]}
-    outcomes: list[InviteOutcome] = []
-    for email, status in plan:
-        user = users_by_email.get(email.lower())
-        invitation = by_email.get(email.lower())
-        outcomes.append(
-            InviteOutcome(
-                email=email,
-                status=status,
-                user_id=user.pk if user is not None else None,
-                invitation_id=invitation.pk if invitation is not None else None,
+        )
+    if resent:
+        events.append(
+            _audit_of_request(
+                actor=actor,
+                action="invitation.resent",
+                summary=f"Resent {_count(len(resent), 'invitation', 'invitations')}",
+                emails=[inv.email for inv in resent],
+                group=group,
             )
         )
-    return outcomes
+    AuditEvent.objects.bulk_create(events)
+    _emails_enqueue([inv.pk for inv in new] + [inv.pk for inv in resent])
+
+    return [
+        InviteOutcome(
+            email=email,
+            status=status,
+            user_id=user.pk if user is not None else None,
+            invitation_id=invitation.pk if invitation is not None else None,
+        )
+        for email, status, user, invitation in zip(
+            emails.values(), statuses, users, invitations, strict=True
+        )
+    ]
 
 
-def _addresses_clean(addresses: list[str]) -> list[str]:
-    """Normalised, distinct addresses; ValidationError listing each invalid one."""
-    emails: list[str] = []
-    seen: set[str] = set()
+def _addresses_clean(addresses: list[str]) -> dict[str, str]:
+    """Normalised, distinct addresses in order, keyed by their lower-case form.
+
+    ValidationError lists each invalid one. The first spelling of an address wins.
+    """
+    emails: dict[str, str] = {}
     errors: list[ValidationError] = []
     for raw in addresses:
         try:
@@ -263,9 +282,7 @@ def _addresses_clean(addresses: list[str]) -> list[str]:
         except ValidationError as error:
             errors.append(error)
             continue
-        if email.lower() not in seen:
-            seen.add(email.lower())
-            emails.append(email)
+        emails.setdefault(email.lower(), email)
     if errors:
         raise ValidationError(errors)
     if not emails:
@@ -277,6 +294,59 @@ def _addresses_clean(addresses: list[str]) -> list[str]:
             params={"limit": MAX_ADDRESSES},
         )
     return emails
+
+
+def _message_clean(message: str) -> str:
+    message = message.strip()
+    if len(message) > MAX_MESSAGE_LENGTH:
+        raise ValidationError(
+            "The message can have at most %(limit)d characters.",
+            code="message_too_long",
+            params={"limit": MAX_MESSAGE_LENGTH},
+        )
+    return message
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
+
+
+def _audit_of_request(
+    *, actor: User, action: str, summary: str, emails: list[str], group: Group
+) -> AuditEvent:
+    """One audit event for every address of a request that had the same change.
+
+    ``new_value`` lists every address; ``display`` lists as many as fit in its
+    length and ends with "…and N more" for the rest.
+    """
+    return AuditEvent(
+        actor=actor,
+        section=AUDIT_SECTION,
+        action=action,
+        display=_listing(f'{summary} to the group "{group.name}": ', emails, AUDIT_DISPLAY_LENGTH),
+        new_value=", ".join(emails),
+        target_type="Group",
+        target_id=str(group.pk),
+    )
+
+
+def _listing(head: str, items: list[str], limit: int) -> str:
+    """``head`` and the items joined by commas; the first ones and "…and N more" if too long."""
+    text = head + ", ".join(items)
+    if len(text) <= limit:
+        return text
+    # Showing one more item adds its length and takes at most one digit off
+    # the count of the rest, so the first item that does not fit ends the list.
+    length = len(head)
+    shown = 0
+    for item in items[:-1]:
+        grown = length + (2 if shown else 0) + len(item)
+        if grown + len(f" …and {len(items) - shown - 1} more") > limit:
+            break
+        length = grown
+        shown += 1
+    listed = ", ".join(items[:shown])
+    return f"{head}{listed}{' ' if shown else ''}…and {len(items) - shown} more"[:limit]
 
 
 def _resend_fields(*, actor: User, now: datetime, expires_at: datetime) -> dict[str, object]:

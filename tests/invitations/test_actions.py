@@ -224,17 +224,80 @@ def test_duplicate_addresses_give_one_outcome(council, morgan):
     assert Invitation.objects.count() == 1
 
 
-def test_sent_and_resent_are_audited_with_actor(council, morgan):
+def test_a_request_is_audited_with_one_event_per_kind_of_change(council, morgan):
     InvitationFactory(group=council, email="old@globex.example")
+    InvitationFactory(group=council, email="older@globex.example")
+    UserFactory(email="pat@acme.example")
 
-    _send(morgan, council, "new@globex.example", "old@globex.example")
+    _send(
+        morgan,
+        council,
+        "new@globex.example",
+        "old@globex.example",
+        "pat@acme.example",
+        "newer@initech.example",
+        "older@globex.example",
+    )
 
     events = AuditEvent.objects.filter(section="Chatter Invitations").order_by("pk")
-    assert [(e.action, e.actor, e.new_value) for e in events] == [
-        ("invitation.sent", morgan, "new@globex.example"),
-        ("invitation.resent", morgan, "old@globex.example"),
+    assert [
+        (e.action, e.actor, e.display, e.new_value, e.target_type, e.target_id) for e in events
+    ] == [
+        (
+            "invitation.sent",
+            morgan,
+            'Invited 2 people to the group "Customer Success Council": '
+            "new@globex.example, newer@initech.example",
+            "new@globex.example, newer@initech.example",
+            "Group",
+            str(council.pk),
+        ),
+        (
+            "invitation.resent",
+            morgan,
+            'Resent 2 invitations to the group "Customer Success Council": '
+            "old@globex.example, older@globex.example",
+            "old@globex.example, older@globex.example",
+            "Group",
+            str(council.pk),
+        ),
     ]
-    assert events[0].display == 'Invited new@globex.example to the group "Customer Success Council"'
+
+
+def test_one_new_address_is_audited_in_the_singular(council, morgan):
+    _send(morgan, council, "new@globex.example")
+
+    event = AuditEvent.objects.get(action="invitation.sent")
+    assert event.display == (
+        'Invited 1 person to the group "Customer Success Council": new@globex.example'
+    )
+
+
+def test_the_audit_event_of_100_long_addresses_lists_all_and_shows_what_fits(
+    council, morgan, customers_allowed
+):
+    customers_allowed.invitations_per_day = 1000
+    customers_allowed.save()
+    # 199 characters each: the display has room for two of them.
+    addresses = [f"{'x' * 60}{n:03d}@{'d' * 63}.{'e' * 63}.example" for n in range(100)]
+
+    _send(morgan, council, *addresses)
+
+    event = AuditEvent.objects.get(action="invitation.sent")
+    assert event.new_value.split(", ") == addresses
+    assert len(event.display) <= 500
+    assert event.display == (
+        'Invited 100 people to the group "Customer Success Council": '
+        f"{addresses[0]}, {addresses[1]} …and 98 more"
+    )
+
+
+def test_adding_existing_users_writes_no_invitation_audit_event(council, morgan):
+    UserFactory(email="pat@acme.example")
+
+    _send(morgan, council, "pat@acme.example", "nora@acme.example")
+
+    assert not AuditEvent.objects.filter(section="Chatter Invitations").exists()
 
 
 # Refusals: nothing written, nothing queued ---------------------------------------------------
@@ -251,6 +314,11 @@ def test_a_user_who_may_not_invite_is_refused_and_nothing_is_written(
 
     assert _snapshot() == before
     assert queued_tasks == []
+
+
+def test_a_user_who_may_not_invite_is_refused_before_their_addresses_are_judged(council):
+    with pytest.raises(PermissionDenied):
+        _send(council.casey, council, "nope", message="x" * 256)
 
 
 def test_the_action_rereads_the_org_setting_instead_of_trusting_the_caller(
