@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import hmac
 import logging
-import re
 import traceback
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import password_changed, validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from accounts.security import answer_hash, answer_normalise
+from accounts.security import answer_normalise, password_and_answer_hash
 from accounts.validation import validation_rules_check
 from chatterorg.actions import audit_record, licence_claim
 from chatterorg.mail import email_send
@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 USERNAME_ATTEMPTS = 5
 # Room kept for the collision number when a long local part must be shortened.
 _NUMBER_ROOM = 6
+# Candidates in the first username look-up (jane … jane10); each further one doubles.
+_USERNAME_BATCH = 10
 # What a support reference keeps of the form: never the password or the answer.
 SUBMITTED_FIELDS = ("email", "first_name", "last_name", "company_name", "security_question")
 _TRACEBACK_FRAMES = 12
@@ -111,27 +113,34 @@ def invitation_for_session(join: JoinSession | None) -> Invitation | None:
 def customer_username(*, invitee_email: str, inviter_email: str) -> str:
     """``<local part>@guest.<inviter's domain>``, with the lowest free number on a collision.
 
-    jane, jane2, jane3 … — one query reads every username of that shape. Usernames are
-    unique case-insensitively, so everything is compared in lower case.
+    jane, jane2, jane3 … Usernames are unique case-insensitively, so the candidates
+    are in lower case and looked up by ``LOWER(username)``, the unique index: each
+    query asks which of a run of candidates are taken (jane … jane10, then
+    jane11 … jane30, twice as many each time) and the first free one wins.
     """
     local = invitee_email.rsplit("@", 1)[0].strip().lower()
     domain = inviter_email.rsplit("@", 1)[-1].strip().lower()
     suffix = f"@guest.{domain}"
     max_length = User._meta.get_field("username").max_length or 80
     local = local[: max(1, max_length - len(suffix) - _NUMBER_ROOM)]
-    taken = {
-        name.lower()
-        for name in User.objects.filter(
-            username__istartswith=local, username__iendswith=suffix
-        ).values_list("username", flat=True)
-        if re.fullmatch(rf"{re.escape(local)}\d*{re.escape(suffix)}", name.lower())
-    }
-    number = 1
+    first, size = 1, _USERNAME_BATCH
     while True:
-        candidate = f"{local}{number if number > 1 else ''}{suffix}"
-        if candidate not in taken:
-            return candidate
-        number += 1
+        candidates = [f"{local}{n if n > 1 else ''}{suffix}" for n in range(first, first + size)]
+        taken = _usernames_taken(candidates)
+        for candidate in candidates:
+            if candidate not in taken:
+                return candidate
+        first, size = first + size, size * 2
+
+
+def _usernames_taken(candidates: list[str]) -> set[str]:
+    """Which of the lower-case ``candidates`` a user has, ignoring case (an index look-up)."""
+    return set(
+        User.objects.annotate(username_lower=Lower("username"))
+        .filter(username_lower__in=candidates)
+        .order_by()
+        .values_list("username_lower", flat=True)
+    )
 
 
 def signup_password_validate(
@@ -159,7 +168,6 @@ def answer_validate(*, answer: str, password: str) -> None:
         raise ValidationError("The answer can't contain your password.", code="contains_password")
 
 
-@transaction.atomic
 def customer_signup(
     *,
     invitation_id: int,
@@ -173,22 +181,15 @@ def customer_signup(
 ) -> User:
     """Create the customer from a redeemable invitation: all of it, or nothing.
 
-    The invitation row is locked first (``select_for_update`` on PostgreSQL; on
-    SQLite the IMMEDIATE transaction already serialises writers), so a double
-    submit finds it Accepted and creates no second user. Raises
-    InvitationNotRedeemable, ValidationError, ValidationRuleFailed or NoLicenceLeft
-    before anything is written; the licence is the first write.
+    The invitation is checked and the form validated first, then the password and
+    the answer are hashed, all before any transaction. Only then is the invitation
+    row locked (``select_for_update`` on PostgreSQL; on SQLite the IMMEDIATE
+    transaction already serialises writers) and checked again, so a double submit
+    finds it Accepted and creates no second user. Raises InvitationNotRedeemable,
+    ValidationError, ValidationRuleFailed or NoLicenceLeft before anything is
+    written; the licence is the first write.
     """
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("group", "inviter")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None or not invitation_is_redeemable(invitation, token_hash=token_hash):
-        accepted = invitation is not None and invitation.status == Invitation.Status.ACCEPTED
-        raise InvitationNotRedeemable(already_accepted=accepted)
-    group = invitation.group
+    invitation = _redeemable_invitation_get(invitation_id, token_hash=token_hash, lock=False)
     profile = Profile.objects.select_related("licence").get(name=Profile.CHATTER_EXTERNAL_USER)
 
     first_name, last_name = first_name.strip(), last_name.strip()
@@ -210,6 +211,57 @@ def customer_signup(
     if security_question not in User.SecurityQuestion.values:
         raise ValidationError({"security_question": "Select a security question."})
 
+    # The slow part, outside the transaction: no lock is held while hashing.
+    password_hashed, answer_hashed = password_and_answer_hash(password=password, answer=answer)
+    with transaction.atomic():
+        invitation = _redeemable_invitation_get(invitation_id, token_hash=token_hash, lock=True)
+        user = _customer_create(
+            invitation=invitation,
+            profile=profile,
+            first_name=first_name,
+            last_name=last_name,
+            company_name=company_name,
+            password=password,
+            password_hashed=password_hashed,
+            security_question=security_question,
+            answer_hashed=answer_hashed,
+        )
+    return user
+
+
+def _redeemable_invitation_get(invitation_id: int, *, token_hash: str, lock: bool) -> Invitation:
+    """The invitation, if it can be redeemed (InvitationNotRedeemable otherwise).
+
+    ``lock`` takes its row lock until the end of the transaction.
+    """
+    invitations = Invitation.objects.select_related("group", "inviter")
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(pk=invitation_id).first()
+    if invitation is None or not invitation_is_redeemable(invitation, token_hash=token_hash):
+        accepted = invitation is not None and invitation.status == Invitation.Status.ACCEPTED
+        raise InvitationNotRedeemable(already_accepted=accepted)
+    return invitation
+
+
+def _customer_create(
+    *,
+    invitation: Invitation,
+    profile: Profile,
+    first_name: str,
+    last_name: str,
+    company_name: str,
+    password: str,
+    password_hashed: str,
+    security_question: str,
+    answer_hashed: str,
+) -> User:
+    """The writes of a sign-up, inside its transaction with the invitation locked.
+
+    ``password_hashed`` is ``make_password(password)``; the validators hear of the
+    new password once the user is saved, as ``set_password`` then ``save`` would do.
+    """
+    group = invitation.group
     user = User(
         username=customer_username(
             invitee_email=invitation.email, inviter_email=invitation.inviter.email
@@ -221,16 +273,18 @@ def customer_signup(
         profile=profile,
         user_type=User.UserType.CHATTER_GUEST,
         security_question=security_question,
-        security_answer_hash=answer_hash(answer),
+        security_answer_hash=answer_hashed,
+        password=password_hashed,
     )
-    user.set_password(password)
-    # The username is checked by the database below (a concurrent sign-up may take it).
-    user.full_clean(exclude=["password", "username"])
+    # The username is checked by the database below (a concurrent sign-up may take it);
+    # the profile was just read.
+    user.full_clean(exclude=["password", "username", "profile"])
     # Self sign-up: the running user is the customer being created (see accounts.validation).
     validation_rules_check(user=user, prior=None, running_user=user)
 
     licence_claim(licence_id=profile.licence_id)
     _user_insert(user, invitation=invitation)
+    password_changed(password, user)
     membership_add(actor=None, group=group, user=user, check_permission=False)
     invitation.status = Invitation.Status.ACCEPTED
     invitation.accepted_at = timezone.now()

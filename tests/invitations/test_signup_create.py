@@ -192,7 +192,7 @@ def test_computing_a_username_is_one_query(db, django_assert_num_queries):
     for n in ("", "2", "3", "4"):
         CustomerFactory(username=f"jane{n}@guest.acme.example")
 
-    with django_assert_num_queries(1):  # the usernames of the shape jane<n>@guest.acme.example
+    with django_assert_num_queries(1):  # which of jane … jane10 are taken
         username = customer_username(
             invitee_email="jane@globex.example", inviter_email="morgan@acme.example"
         )
