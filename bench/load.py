@@ -110,6 +110,45 @@ class Result:
 Step = Callable[[Session, int], tuple[int, dict[str, str]]]
 
 
+@dataclass
+class Scenario:
+    """What ``run`` sends: a named step, its clients, how many requests, what counts as ok."""
+
+    name: str
+    sessions: list[Session]
+    step: Step
+    requests: int
+    warmup: int = 5
+    ok: tuple[int, ...] = (200,)
+    setup: Callable[[Session, int], None] | None = None
+
+
+def interleave(scenarios: list[Scenario], *, rounds: int = 5) -> list[Result]:
+    """Run the scenarios in turn, ``rounds`` times, each round a share of their requests.
+
+    A shared machine drifts (other tenants, CPU frequency): figures that are
+    compared with each other are taken in alternating rounds, so a drift
+    touches all of them alike instead of one.
+    """
+    results = [Result(s.name) for s in scenarios]
+    for round_number in range(rounds):
+        for scenario, result in zip(scenarios, results, strict=True):
+            share = scenario.requests // rounds + (
+                1 if round_number < scenario.requests % rounds else 0
+            )
+            run(
+                scenario.name,
+                scenario.sessions,
+                scenario.step,
+                requests=share,
+                warmup=scenario.warmup if round_number == 0 else 0,
+                ok=scenario.ok,
+                setup=scenario.setup,
+                into=result,
+            )
+    return results
+
+
 def run(
     name: str,
     sessions: list[Session],
@@ -119,18 +158,21 @@ def run(
     warmup: int = 5,
     ok: tuple[int, ...] = (200,),
     setup: Callable[[Session, int], None] | None = None,
+    into: Result | None = None,
 ) -> Result:
     """Send ``requests`` measured requests from ``len(sessions)`` concurrent clients.
 
     ``setup`` runs before each request, outside the timing (e.g. fetching a form).
+    ``into`` adds the figures to an earlier result of the same scenario.
     """
     for i in range(warmup):
         if setup is not None:
             setup(sessions[i % len(sessions)], -1 - i)
         step(sessions[i % len(sessions)], -1 - i)
-    result = Result(name)
+    result = into if into is not None else Result(name)
     lock = threading.Lock()
-    counter = iter(range(requests))
+    first = result.count
+    counter = iter(range(first, first + requests))
 
     def worker(session: Session) -> None:
         while True:
@@ -159,5 +201,5 @@ def run(
         thread.start()
     for thread in threads:
         thread.join()
-    result.wall = time.perf_counter() - started
+    result.wall += time.perf_counter() - started
     return result

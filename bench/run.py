@@ -120,7 +120,6 @@ def main() -> int:
         build_seconds = time.perf_counter() - started
         print(f"Built in {build_seconds:.0f} s: {counts}", flush=True)
         fixtures = scenarios.prepare(counts=counts, signups=int(60 * args.scale) + 10)
-        hash_ms = scenarios.password_hash_ms()
         from django.db import connections
 
         connections.close_all()
@@ -158,7 +157,6 @@ def main() -> int:
         )
         report = scenarios.report(
             results=results,
-            hash_ms=hash_ms,
             counts=counts,
             build_seconds=build_seconds,
             machine=machine(),
