@@ -144,7 +144,8 @@ class User(AbstractBaseUser):
             models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
         ]
         indexes = [
-            models.Index(Lower("last_name"), Lower("first_name"), name="user_name_ci_idx"),
+            # People and Setup's Users list by name: a page is read off the index.
+            models.Index(fields=["last_name", "first_name", "id"], name="user_name_order_idx"),
             # Invitations match existing users by address, ignoring case.
             models.Index(Lower("email"), name="user_email_ci_idx"),
         ]

@@ -83,7 +83,7 @@ class Licence(models.Model):
 class AuditEvent(models.Model):
     """One entry of the Setup Audit Trail: who changed what, when, old → new."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -101,7 +101,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["action", "-created_at"])]
+        indexes = [
+            # The Audit Trail, newest first: a page is read off the index, however long the history.
+            models.Index(fields=["-created_at", "-id"], name="audit_newest_idx"),
+            models.Index(fields=["action", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.display

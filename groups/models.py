@@ -50,7 +50,11 @@ class Group(models.Model):
                 name="group_access_type_valid",
             ),
         ]
-        indexes = [models.Index(Lower("name"), name="group_name_ci_idx")]
+        indexes = [
+            models.Index(Lower("name"), name="group_name_ci_idx"),
+            # The Groups tab lists by name: a page is read off the index.
+            models.Index(fields=["name", "id"], name="group_name_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import (
     Count,
     Exists,
@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from chatterorg.pagination import page_get
 from groups.models import Comment, Group, JoinRequest, Membership, Post
 
 FEED_PAGE_SIZE = 20
@@ -76,11 +77,6 @@ def _member_count() -> Coalesce:
         .values("count")
     )
     return Coalesce(Subquery(counts), Value(0), output_field=IntegerField())
-
-
-def page_of(qs: QuerySet, number: int | str | None, size: int) -> Page:
-    """One page of ``qs``; a missing or wrong page number gives the nearest page."""
-    return Paginator(qs, size).get_page(number)
 
 
 class FeedPage:
@@ -157,7 +153,8 @@ def group_members(group: Group, *, page: int | str | None = 1) -> Page:
         .select_related("user")
         .order_by("role_rank", "joined_at", "id")
     )
-    return page_of(members, page, MEMBERS_PAGE_SIZE)
+    # Counted exactly: the page shows "Members (5,000)".
+    return page_get(members, page, MEMBERS_PAGE_SIZE, cap=None)
 
 
 def join_requests_pending(group: Group) -> list[JoinRequest]:

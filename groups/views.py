@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from chatterorg.pagination import page_get
 from chatterorg.selectors import org_get
 from groups import actions, selectors
 from groups.access import (
@@ -74,7 +75,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         show = form.cleaned_data["show"] or "all"
         query = form.cleaned_data["q"]
-    groups = selectors.page_of(
+    groups = page_get(
         selectors.group_list(_viewer(request), mine=show == "mine", query=query),
         request.GET.get("page"),
         selectors.GROUPS_PAGE_SIZE,
@@ -416,7 +417,7 @@ def people(request: HttpRequest) -> HttpResponse:
     """The "People" tab: everyone the viewer may see (customers: their co-members)."""
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = selectors.page_of(
+    page = page_get(
         selectors.people_list(_viewer(request), query=query),
         request.GET.get("page"),
         selectors.PEOPLE_PAGE_SIZE,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chatterorg.models import Licence
+from chatterorg.pagination import page_get
 from groups.access import GroupCapabilities, group_for_user, require
 from groups.models import Group
 from invitations.actions import (
@@ -136,9 +136,7 @@ def invitation_list(request: HttpRequest, group_id: int) -> HttpResponse:
     """All pending invitations of a group, paginated, for its owner and managers."""
     group, caps = group_for_user(request.user, group_id)  # type: ignore[arg-type]
     require(caps.manage_members)
-    page = Paginator(invitations_pending(group=group), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_get(invitations_pending(group=group), request.GET.get("page"), LIST_PAGE_SIZE)
     return render(
         request,
         "invitations/list.html",

@@ -1,0 +1,51 @@
+"""Pages of lists that grow with the org, counted only up to a cap.
+
+"Page 1 of 4,000" over 100,000 users costs a count of all of them on every
+view of every page. Salesforce's list views show the first 2,000 records and
+say "2000+ items"; org-wide lists here do the same: they count at most
+``LIST_COUNT_CAP`` rows (a ``LIMIT`` inside the ``COUNT``), page through those,
+and say there are more. A search narrows the list to what is wanted.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+
+LIST_COUNT_CAP = 2000
+
+
+class CappedPaginator(Paginator):
+    """A Paginator that counts at most ``cap`` rows; ``capped`` tells whether there are more."""
+
+    def __init__(self, object_list: Any, per_page: int, *, cap: int = LIST_COUNT_CAP) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def _counted(self) -> int:
+        head = self.object_list[: self.cap + 1]
+        return head.count() if isinstance(head, QuerySet) else len(head)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.cap
+
+
+def page_get(
+    object_list: Any, number: int | str | None, per_page: int, *, cap: int | None = LIST_COUNT_CAP
+) -> Page:
+    """The page ``number`` of ``object_list``; a missing or bad number gives the nearest page.
+
+    ``cap=None`` counts every row, for lists whose exact size is shown (a group's members).
+    """
+    if cap is None:
+        return Paginator(object_list, per_page).get_page(number)
+    return CappedPaginator(object_list, per_page, cap=cap).get_page(number)
