@@ -120,6 +120,14 @@ def main() -> int:
         build_seconds = time.perf_counter() - started
         print(f"Built in {build_seconds:.0f} s: {counts}", flush=True)
         fixtures = scenarios.prepare(counts=counts, signups=int(60 * args.scale) + 10)
+        print("Explaining the main requests' queries", flush=True)
+        from bench import plans
+
+        query_plans = plans.explain_requests(
+            plans.main_requests(
+                fixtures=fixtures, password=PASSWORD, signup_password=SIGNUP_PASSWORD
+            )
+        )
         from django.db import connections
 
         connections.close_all()
@@ -158,6 +166,7 @@ def main() -> int:
         report = scenarios.report(
             results=results,
             counts=counts,
+            query_plans=query_plans,
             build_seconds=build_seconds,
             machine=machine(),
             clients=args.clients,

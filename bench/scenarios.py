@@ -6,13 +6,16 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from bench import plans
 from bench.load import Result, Scenario, Session, interleave, run
+from bench.plans import RequestPlans
 
 SMALL_GROUP = "Customer Success Council"
 
 
 def prepare(*, counts: dict[str, int], signups: int) -> dict[str, Any]:
-    """Ids and ready-made invitations (with known tokens) for the sign-up scenario."""
+    """Ids and ready-made invitations (with known tokens) for the sign-up scenario,
+    and one more for the query plans of a sign-up."""
     from django.utils import timezone
 
     from accounts.models import User
@@ -25,7 +28,7 @@ def prepare(*, counts: dict[str, int], signups: int) -> dict[str, Any]:
     now = timezone.now()
     tokens = []
     invitations = []
-    for n in range(signups):
+    for n in range(signups + 1):
         raw, hashed = token_new()
         tokens.append(raw)
         invitations.append(
@@ -46,7 +49,8 @@ def prepare(*, counts: dict[str, int], signups: int) -> dict[str, Any]:
         "small_group_id": Group.objects.get(name=SMALL_GROUP).pk,
         "large_group_id": large_id,
         "full_small_group_id": counts["full_small_group_id"],
-        "tokens": tokens,
+        "tokens": tokens[:-1],
+        "plan_token": tokens[-1],
     }
 
 
@@ -196,6 +200,7 @@ def report(
     *,
     results: list[Result],
     counts: dict[str, int],
+    query_plans: list[RequestPlans],
     build_seconds: float,
     machine: str,
     clients: int,
@@ -277,8 +282,19 @@ def report(
         ],
         f"| Errors under load | {errors} | 0 | {verdict(errors == 0)} |",
         "",
-        "Figures are medians over the stated number of requests after a short warm-up; "
-        "they vary from run to run by a few per cent.",
+        "Figures are medians over the stated number of requests after a short warm-up. "
+        "Figures compared in a ratio are taken in alternating rounds (the password hash "
+        "between the sign-ups), so a drift of the shared machine touches both alike; "
+        "they still vary from run to run by several per cent.",
+        "",
+        "## Query plans",
+        "",
+        "Every query of each main request, made once in-process on the large org and "
+        "explained by PostgreSQL (reads with EXPLAIN ANALYZE, writes and locking reads "
+        "with EXPLAIN). A sequential scan of a large table would be a missing index or a "
+        "query that grows with the data.",
+        "",
+        *plans.report_lines(query_plans),
         "",
     ]
     return "\n".join(lines)
