@@ -76,6 +76,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply request counts")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=ROOT / "bench" / "results.md",
+        help="where to write the report (default: bench/results.md)",
+    )
     args = parser.parse_args()
     db_name = args.database_url.rsplit("/", 1)[1]
 
@@ -172,7 +178,7 @@ def main() -> int:
             clients=args.clients,
             when=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
-        (ROOT / "bench" / "results.md").write_text(report)
+        args.output.write_text(report)
         print(report)
     finally:
         if server is not None:
