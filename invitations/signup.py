@@ -102,12 +102,12 @@ def invitation_for_session(join: JoinSession | None) -> Invitation | None:
     """The invitation kept in the session, if it can still be redeemed."""
     if join is None:
         return None
-    invitation = (
-        Invitation.objects.select_related("group", "inviter").filter(pk=join.invitation_id).first()
-    )
-    if invitation is None or not invitation_is_redeemable(invitation, token_hash=join.token_hash):
+    try:
+        return _redeemable_invitation_get(
+            join.invitation_id, token_hash=join.token_hash, lock=False
+        )
+    except InvitationNotRedeemable:
         return None
-    return invitation
 
 
 def customer_username(*, invitee_email: str, inviter_email: str) -> str:
