@@ -1,4 +1,4 @@
-"""Every write to users, profiles and permission sets."""
+"""Every write to users, profiles, permission sets and User validation rules."""
 
 from __future__ import annotations
 
@@ -8,17 +8,26 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import PermissionSet, PermissionSetAssignment, Profile, User
-from accounts.permissions import ALL_PERMS
-from accounts.validation import user_fields, validation_rules_check
+from accounts.formula import FormulaSyntaxError
+from accounts.models import PermissionSet, PermissionSetAssignment, Profile, User, ValidationRule
+from accounts.permissions import ALL_PERMS, PERM_LABELS, Perm
+from accounts.validation import (
+    ERROR_LOCATION_FIELDS,
+    USER_FIELDS,
+    formula_parse,
+    user_fields,
+    validation_rules_check,
+)
 from chatterorg.actions import audit_record, licence_claim, licence_release
+from chatterorg.models import Licence
 
 # The user type follows the licence, as in Salesforce.
-USER_TYPE_BY_LICENCE = {
-    "Salesforce": User.UserType.STANDARD,
-    "Chatter Free": User.UserType.CHATTER_FREE,
-    "Chatter External": User.UserType.CHATTER_GUEST,
+USER_TYPE_BY_LICENCE: dict[str, str] = {
+    Licence.Name.SALESFORCE: User.UserType.STANDARD,
+    Licence.Name.CHATTER_FREE: User.UserType.CHATTER_FREE,
+    Licence.Name.CHATTER_EXTERNAL: User.UserType.CHATTER_GUEST,
 }
 EDITABLE_USER_FIELDS = (
     "username",
@@ -78,7 +87,7 @@ def user_create_internal(
     the Chatter External profile, which only Join Now may give.
     """
     errors: dict[str, list[str]] = {}
-    if profile.licence.name == "Chatter External":
+    if profile.licence.name == Licence.Name.CHATTER_EXTERNAL:
         errors["profile"] = [EXTERNAL_PROFILE_REFUSED]
     user = User(
         username=username.strip(),
@@ -138,9 +147,9 @@ def user_update_internal(*, actor: User, user: User, **changes: Any) -> User:
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
     errors: dict[str, list[str]] = {}
-    if new_profile.licence.name == "Chatter External" and not user.is_customer:
+    if new_profile.licence.name == Licence.Name.CHATTER_EXTERNAL and not user.is_customer:
         errors["profile"] = [EXTERNAL_PROFILE_REFUSED]
-    if user.is_customer and new_profile.licence.name != "Chatter External":
+    if user.is_customer and new_profile.licence.name != Licence.Name.CHATTER_EXTERNAL:
         errors["profile"] = ["A customer keeps the Chatter External User profile."]
     # An admin who could lock themselves out of Setup is refused, as in Salesforce.
     if actor is not None and actor.pk == user.pk:
@@ -182,8 +191,6 @@ def user_update_internal(*, actor: User, user: User, **changes: Any) -> User:
 
 
 def _api_name(field: str) -> str:
-    from accounts.validation import USER_FIELDS
-
     return next(api for api, (path, _) in USER_FIELDS.items() if path == field)
 
 
@@ -203,7 +210,7 @@ def profile_permissions_locked_reason(profile: Profile) -> str | None:
     """
     if profile.name == Profile.SYSTEM_ADMINISTRATOR:
         return "The System Administrator profile always has every permission."
-    if profile.licence.name == "Chatter External":
+    if profile.licence.name == Licence.Name.CHATTER_EXTERNAL:
         return "Profiles with the Chatter External licence have no permissions."
     return None
 
@@ -354,6 +361,135 @@ def permission_set_unassign(*, actor: User, user: User, permission_set: Permissi
 
 
 def _labels(perms: Any) -> list[str]:
-    from accounts.permissions import PERM_LABELS, Perm
-
     return [PERM_LABELS[Perm(p)] for p in perms]
+
+
+# Validation rules -------------------------------------------------------------
+
+RULES_SECTION = "Validation Rules"
+RULE_LABELS = {
+    "name": "Rule Name",
+    "active": "Active",
+    "description": "Description",
+    "formula": "Error Condition Formula",
+    "error_message": "Error Message",
+    "error_location": "Error Location",
+}
+RULE_FIELDS = tuple(RULE_LABELS)
+
+
+def _formula_errors(formula: str) -> str | None:
+    try:
+        formula_parse(formula)
+    except FormulaSyntaxError as exc:
+        return str(exc)
+    return None
+
+
+def _rule_validate(rule: ValidationRule) -> None:
+    """Field limits, a formula that parses, and a known Error Location (ValidationError)."""
+    errors: dict[str, Any] = {}
+    try:
+        rule.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if "formula" not in errors:
+        problem = _formula_errors(rule.formula)
+        if problem:
+            errors["formula"] = [problem]
+    if (
+        rule.error_location != ValidationRule.TOP_OF_PAGE
+        and rule.error_location not in ERROR_LOCATION_FIELDS
+    ):
+        errors["error_location"] = ["Select Top of Page or a User field."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def validation_rule_create(
+    *,
+    actor: User,
+    name: str,
+    formula: str,
+    error_message: str,
+    active: bool = False,
+    description: str = "",
+    error_location: str = ValidationRule.TOP_OF_PAGE,
+) -> ValidationRule:
+    """Create a rule; a formula with a syntax error is refused (nothing written)."""
+    rule = ValidationRule(
+        name=name.strip(),
+        active=active,
+        description=description.strip(),
+        formula=formula,
+        error_message=error_message.strip(),
+        error_location=error_location,
+    )
+    _rule_validate(rule)
+    rule.save()
+    audit_record(
+        actor=actor,
+        section=RULES_SECTION,
+        action="validation_rule.created",
+        display=f'Created User validation rule "{rule.name}"'
+        + (" (active)" if rule.active else " (inactive)"),
+        new=rule.formula,
+        target=rule,
+    )
+    return rule
+
+
+@transaction.atomic
+def validation_rule_update(*, actor: User, rule: ValidationRule, **changes: Any) -> ValidationRule:
+    """Change a rule's fields; each changed field writes one audit event."""
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not validation rule fields: {sorted(unknown)}")
+    rule = ValidationRule.objects.select_for_update().get(pk=rule.pk)
+    old = {field: getattr(rule, field) for field in RULE_FIELDS}
+    for field, value in changes.items():
+        # The formula is kept as typed: its line breaks are how admins lay it out.
+        if isinstance(value, str) and field != "formula":
+            value = value.strip()
+        setattr(rule, field, value)
+    _rule_validate(rule)
+    changed = [field for field in RULE_FIELDS if getattr(rule, field) != old[field]]
+    if not changed:
+        return rule
+    rule.save()
+    for field in changed:
+        label = RULE_LABELS[field]
+        audit_record(
+            actor=actor,
+            section=RULES_SECTION,
+            action="validation_rule.changed",
+            display=f'Changed "{label}" of User validation rule "{rule.name}"',
+            old=old[field],
+            new=getattr(rule, field),
+            target=rule,
+        )
+    return rule
+
+
+@transaction.atomic
+def validation_rule_set_active(*, actor: User, rule: ValidationRule, active: bool) -> bool:
+    """Activate or deactivate a rule; returns False when it already was so (nothing written)."""
+    updated = (
+        ValidationRule.objects.filter(pk=rule.pk)
+        .exclude(active=active)
+        .update(active=active, updated_at=timezone.now())
+    )
+    if not updated:
+        return False
+    rule.active = active
+    audit_record(
+        actor=actor,
+        section=RULES_SECTION,
+        action="validation_rule.activated" if active else "validation_rule.deactivated",
+        display=f'{"Activated" if active else "Deactivated"} User validation rule "{rule.name}"',
+        old=not active,
+        new=active,
+        target=rule,
+    )
+    return True

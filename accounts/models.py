@@ -230,6 +230,8 @@ class PasswordResetRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # Wrong answers to the security question on this link (see accounts.password_reset).
+    wrong_answers = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["user", "created_at"])]

@@ -13,18 +13,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import secrets
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Sum
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
@@ -33,53 +29,16 @@ from accounts.models import PasswordResetRequest, User
 from chatterorg.actions import audit_record
 from chatterorg.mail import email_send
 from chatterorg.selectors import org_get
+from chatterorg.tokens import token_lookup_hash, token_matches, token_new
 
 logger = logging.getLogger(__name__)
 
 RESET_VALID_FOR = timedelta(hours=24)
 MAX_REQUESTS_PER_DAY = 5
-# Wrong answers to the security question before the link is invalidated.
-MAX_ANSWER_ATTEMPTS = 5
-TOKEN_BYTES = 32
-_MAX_TOKEN_LENGTH = 100
-
-
-def reset_token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class ResetSession:
-    """What the session keeps between opening the link and setting the password."""
-
-    request_id: int
-    token_hash: str
-    answered: bool = False
-    wrong_answers: int = 0
-
-    SESSION_KEY = "password_reset"
-
-    def as_session(self) -> dict[str, Any]:
-        return {
-            "id": self.request_id,
-            "token_hash": self.token_hash,
-            "answered": self.answered,
-            "wrong_answers": self.wrong_answers,
-        }
-
-    @classmethod
-    def from_session(cls, value: Any) -> ResetSession | None:
-        if not isinstance(value, dict):
-            return None
-        request_id, token_hash = value.get("id"), value.get("token_hash")
-        if not isinstance(request_id, int) or not isinstance(token_hash, str):
-            return None
-        return cls(
-            request_id=request_id,
-            token_hash=token_hash,
-            answered=value.get("answered") is True,
-            wrong_answers=int(value.get("wrong_answers") or 0),
-        )
+# Wrong answers to the security question, per link and per user over 24 hours,
+# before the link is closed.
+MAX_WRONG_ANSWERS = 5
+SESSION_KEY = "password_reset"
 
 
 def password_reset_request(*, username: str) -> None:
@@ -96,7 +55,7 @@ def password_reset_deliver(*, username: str) -> None:
     The user row is locked while the day's requests are counted, so concurrent
     requests cannot exceed the limit.
     """
-    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    raw, digest = token_new()
     now = timezone.now()
     with transaction.atomic():
         user = (
@@ -112,7 +71,7 @@ def password_reset_deliver(*, username: str) -> None:
             return
         reset = PasswordResetRequest.objects.create(
             user=user,
-            token_hash=reset_token_hash(raw),
+            token_hash=digest,
             created_at=now,
             expires_at=now + RESET_VALID_FOR,
         )
@@ -136,34 +95,66 @@ def _usable(reset: PasswordResetRequest | None, *, token_hash: str) -> bool:
         and reset.used_at is None
         and timezone.now() < reset.expires_at
         and reset.user.is_active
-        and hmac.compare_digest(reset.token_hash, token_hash)
+        and token_matches(reset.token_hash, token_hash)
     )
 
 
 def password_reset_for_token(raw: str) -> PasswordResetRequest | None:
     """The open, unexpired request of an active user this link belongs to, or None."""
-    if not raw or len(raw) > _MAX_TOKEN_LENGTH:
+    digest = token_lookup_hash(raw)
+    if digest is None:
         return None
-    digest = reset_token_hash(raw)
     reset = PasswordResetRequest.objects.select_related("user").filter(token_hash=digest).first()
     return reset if _usable(reset, token_hash=digest) else None
 
 
-def password_reset_for_session(session: ResetSession | None) -> PasswordResetRequest | None:
-    if session is None:
-        return None
-    reset = (
-        PasswordResetRequest.objects.select_related("user").filter(pk=session.request_id).first()
-    )
-    return reset if _usable(reset, token_hash=session.token_hash) else None
+def password_reset_get(*, request_id: int, token_hash: str) -> PasswordResetRequest | None:
+    """The request a session holds, if its link is still usable."""
+    reset = PasswordResetRequest.objects.select_related("user").filter(pk=request_id).first()
+    return reset if _usable(reset, token_hash=token_hash) else None
 
 
 @transaction.atomic
-def password_reset_cancel(*, request_id: int) -> None:
-    """Close one link (too many wrong answers): it can no longer be used."""
-    PasswordResetRequest.objects.filter(pk=request_id, used_at__isnull=True).update(
-        used_at=timezone.now()
+def password_reset_wrong_answer(*, request_id: int) -> bool:
+    """Count a wrong security answer on the link; the last one allowed closes it.
+
+    The count lives on the link in the database, not in the browser session, so
+    re-opening the link or using another browser does not reset it. It is also
+    summed over the user's links of the last 24 hours, so asking for new links
+    gives no fresh guesses. The user row is locked first: concurrent wrong
+    answers are counted one after the other and cannot slip past the limit.
+    Returns True when this answer closed the link (and every open link of the user).
+    """
+    user_id = (
+        PasswordResetRequest.objects.filter(pk=request_id).values_list("user_id", flat=True).first()
     )
+    if user_id is None:
+        return True
+    list(User.objects.select_for_update().filter(pk=user_id).values_list("pk"))
+    now = timezone.now()
+    PasswordResetRequest.objects.filter(pk=request_id).update(wrong_answers=F("wrong_answers") + 1)
+    recent = PasswordResetRequest.objects.filter(
+        user_id=user_id, created_at__gt=now - RESET_VALID_FOR
+    )
+    link_wrong = (
+        PasswordResetRequest.objects.filter(pk=request_id)
+        .values_list("wrong_answers", flat=True)
+        .first()
+    ) or 0
+    user_wrong = recent.aggregate(total=Sum("wrong_answers"))["total"] or 0
+    if link_wrong >= MAX_WRONG_ANSWERS or user_wrong >= MAX_WRONG_ANSWERS:
+        PasswordResetRequest.objects.filter(user_id=user_id, used_at__isnull=True).update(
+            used_at=now
+        )
+        audit_record(
+            actor=None,
+            section="Manage Users",
+            action="user.password_reset_locked",
+            display=f"Password reset link closed after {MAX_WRONG_ANSWERS} wrong security answers",
+            target=User(pk=user_id),
+        )
+        return True
+    return False
 
 
 @transaction.atomic

@@ -53,12 +53,8 @@ def user_perms(user: User) -> frozenset[str]:
         return frozenset()
     cached: frozenset[str] | None = getattr(user, "_perm_cache", None)
     if cached is None:
-        from accounts.models import PermissionSet
-
         granted = set(user.profile.permissions)
-        for perms in PermissionSet.objects.filter(assignments__user=user).values_list(
-            "permissions", flat=True
-        ):
+        for perms in user.permission_sets.values_list("permissions", flat=True):
             granted.update(perms)
         cached = frozenset(granted & ALL_PERMS)
         user._perm_cache = cached  # type: ignore[attr-defined]

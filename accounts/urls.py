@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import reset_views, views
+from accounts import views
 
 app_name = "accounts"
 
@@ -8,12 +8,12 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     # Forgot Your Password? (the token path is redacted in logs: chatterorg.logging)
-    path("password/forgot/", reset_views.password_forgot, name="password_forgot"),
-    path("password/forgot/sent/", reset_views.password_forgot_sent, name="password_forgot_sent"),
-    path("password/reset/", reset_views.password_reset, name="password_reset"),
+    path("password/forgot/", views.password_forgot, name="password_forgot"),
+    path("password/forgot/sent/", views.password_forgot_sent, name="password_forgot_sent"),
+    path("password/reset/", views.password_reset, name="password_reset"),
     path(
         "password/reset/<str:token>/",
-        reset_views.password_reset_open,
+        views.password_reset_open,
         name="password_reset_open",
     ),
 ]

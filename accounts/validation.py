@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from accounts.formula import (
     EvaluationContext,
@@ -24,9 +26,7 @@ from accounts.formula import (
     FormulaSyntaxError,
     parse,
 )
-
-if TYPE_CHECKING:
-    from accounts.models import User, ValidationRule
+from accounts.models import User, ValidationRule
 
 # Field API name → (attribute path on User, label). Dotted names are related fields.
 USER_FIELDS: dict[str, tuple[str, str]] = {
@@ -68,11 +68,18 @@ class RuleViolation:
     field: str | None
 
 
-class ValidationRuleFailed(Exception):
-    """One or more active rules evaluated to TRUE for the user being saved."""
+class ValidationRuleFailed(ValidationError):
+    """One or more active rules evaluated to TRUE for the user being saved.
+
+    A ``ValidationError`` keyed by each rule's Error Location (a form field, or
+    the top of the page), so a form shows it like any other refusal.
+    """
 
     def __init__(self, violations: list[RuleViolation]) -> None:
-        super().__init__("; ".join(v.message for v in violations))
+        by_field: dict[str, list[str]] = {}
+        for violation in violations:
+            by_field.setdefault(violation.field or NON_FIELD_ERRORS, []).append(violation.message)
+        super().__init__(by_field)
         self.violations = violations
 
     @property
@@ -123,8 +130,6 @@ def validation_rules_check(
     stored row), or None when the user is new. A rule whose formula cannot be
     evaluated blocks the save too, as in Salesforce, with its own message.
     """
-    from accounts.models import ValidationRule
-
     rules = list(ValidationRule.objects.filter(active=True))
     if not rules:
         return

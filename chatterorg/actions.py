@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Field
 
 from chatterorg.models import AuditEvent, Licence, Organization
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 class NoLicenceLeft(Exception):
@@ -23,7 +21,7 @@ class NoLicenceLeft(Exception):
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     section: str,
     action: str,
     display: str,
@@ -32,8 +30,32 @@ def audit_record(
     target: Any = None,
 ) -> AuditEvent:
     """Append one Setup Audit Trail entry (call inside the action's transaction)."""
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
+    event = audit_event(
+        actor=actor,
+        section=section,
+        action=action,
+        display=display,
+        old=old,
+        new=new,
+        target=target,
+    )
+    event.save()
+    return event
+
+
+def audit_event(
+    *,
+    actor: AbstractBaseUser | None,
+    section: str,
+    action: str,
+    display: str,
+    old: Any = "",
+    new: Any = "",
+    target: Any = None,
+) -> AuditEvent:
+    """One Setup Audit Trail entry, not yet saved (for ``bulk_create`` of several)."""
+    return AuditEvent(
+        actor_id=actor.pk if actor is not None and actor.pk else None,
         section=section,
         action=action,
         display=display[:500],
@@ -88,7 +110,7 @@ def setting_label(field: str) -> str:
 
 
 @transaction.atomic
-def org_settings_update(*, actor: User, **changes: Any) -> list[str]:
+def org_settings_update(*, actor: AbstractBaseUser, **changes: Any) -> list[str]:
     """Change Chatter settings; every changed field writes an audit event.
 
     Returns the labels of the settings that changed.

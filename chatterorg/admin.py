@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from chatterorg.models import AuditEvent, Licence, Organization, SupportReference
+from chatterorg.models import AuditEvent, Licence, Organization
 
 admin.site.site_header = "Chatter Org administration"
 admin.site.site_title = "Chatter Org admin"
@@ -69,13 +69,4 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ("section", "action", "created_at")
     search_fields = ("display", "actor__username", "old_value", "new_value", "target_id")
     list_select_related = ("actor",)
-    date_hierarchy = "created_at"
-
-
-@admin.register(SupportReference)
-class SupportReferenceAdmin(ReadOnlyAdmin):
-    list_display = ("number", "created_at", "kind", "rule_name", "exception_type", "group")
-    list_filter = ("kind", "created_at")
-    search_fields = ("number", "rule_name", "rule_message", "exception_type")
-    list_select_related = ("group",)
     date_hierarchy = "created_at"

@@ -1,47 +1,31 @@
-"""Forms of the org's Setup pages."""
+"""The one way an action's refusal is shown on a form."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Field
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from chatterorg.actions import ORG_SETTING_FIELDS
-from chatterorg.models import Organization
+from chatterorg.actions import NoLicenceLeft
 
 
-class ChatterSettingsForm(forms.ModelForm):
-    """Setup › Customize › Chatter › Settings; saved through ``org_settings_update``."""
+def form_refusal_add(form: forms.Form, exc: ValidationError | NoLicenceLeft) -> None:
+    """Show an action's refusal on ``form``: each message at its field, else at the top.
 
-    class Meta:
-        model = Organization
-        fields = ORG_SETTING_FIELDS
-        help_texts = {
-            "allow_customer_invitations": (
-                "Group owners and managers with “Invite Customers To Chatter” may invite "
-                "people outside the company to private groups that allow customers."
-            ),
-            "allow_coworker_invitations": (
-                "Users may invite coworkers with an email address in the company's domains."
-            ),
-            "enable_unlisted_groups": "Groups that only members and invited people can find.",
-            "show_validation_errors_to_customers": (
-                "When a validation rule blocks a customer's sign-up, show the rule's error "
-                "message instead of the generic server problem page."
-            ),
-            "invitation_expiry_days": "Days until an invitation link stops working (1–365).",
-            "invitations_per_day": "How many customer invitations one user may send per day.",
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The browser's hints follow the model's validators (the field itself says min 0).
-        for name in ("invitation_expiry_days", "invitations_per_day"):
-            model_field = Organization._meta.get_field(name)
-            assert isinstance(model_field, Field)
-            for validator in model_field.validators:
-                if isinstance(validator, MinValueValidator | MaxValueValidator):
-                    key = "min" if isinstance(validator, MinValueValidator) else "max"
-                    self.fields[name].widget.attrs[key] = validator.limit_value
+    A ``ValidationError`` with a field the form does not show (or none) goes to
+    the top of the page; validation rule failures are ``ValidationError``s keyed
+    by their Error Location, so they land there too.
+    """
+    if isinstance(exc, NoLicenceLeft):
+        form.add_error(
+            None,
+            f"No {exc.licence_name} licences are left. Deactivate a user with this licence "
+            "or choose a profile with another licence.",
+        )
+        return
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+        for error in errors:
+            form.add_error(target, error)

@@ -1,8 +1,6 @@
-"""The org itself: its Chatter settings, licences, audit trail and support references."""
+"""The org itself: its Chatter settings, licences and audit trail."""
 
 from __future__ import annotations
-
-import secrets
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -109,52 +107,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return self.display
-
-
-def new_support_number() -> str:
-    """A number shaped like Salesforce's: ``NNNNNNNNNN-NNNNN (NNNNNNNNNN)``."""
-    return (
-        f"{secrets.randbelow(9 * 10**9) + 10**9}-{secrets.randbelow(9 * 10**4) + 10**4}"
-        f" ({secrets.randbelow(9 * 10**9) + 10**9})"
-    )
-
-
-class SupportReference(models.Model):
-    """What went wrong behind a "problem with our server" page, for admins to look up."""
-
-    class Kind(models.TextChoices):
-        VALIDATION_RULE = "validation_rule", "Validation rule"
-        EXCEPTION = "exception", "Unexpected error"
-
-    number = models.CharField(max_length=40, unique=True, default=new_support_number)
-    created_at = models.DateTimeField(auto_now_add=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    rule = models.ForeignKey(
-        "accounts.ValidationRule",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="support_references",
-    )
-    rule_name = models.CharField(max_length=40, blank=True)
-    rule_formula = models.TextField(blank=True)
-    rule_message = models.CharField(max_length=255, blank=True)
-    exception_type = models.CharField(max_length=200, blank=True)
-    traceback = models.TextField(blank=True)
-    invitation = models.ForeignKey(
-        "invitations.Invitation",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    group = models.ForeignKey(
-        "groups.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    submitted = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.number

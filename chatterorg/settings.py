@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "accounts",
     "groups",
     "invitations",
+    "setup",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "chatterorg.context_processors.org",
+                "setup.context_processors.setup_link",
             ],
         },
     },

@@ -6,8 +6,8 @@ from chatterorg import outbox, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
-    path("setup/", include("chatterorg.setup_urls")),
-    path("join/", include("invitations.join_urls")),
+    path("setup/", include("setup.urls")),
+    path("join/", include("invitations.join.urls")),
     path("invitations/", include("invitations.urls")),
     path("outbox/", outbox.outbox_list, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox_message"),

@@ -68,6 +68,12 @@ def can_see_group(user: User, group: Group, membership: Membership | None) -> bo
     return group.access_type != Group.AccessType.UNLISTED
 
 
+def customers_may_join(*, org: Organization, group: Group) -> bool:
+    """Customers may be invited to and join ``group``: the org allows customer
+    invitations and the group takes customers (Private or Unlisted, "Allow Customers")."""
+    return org.allow_customer_invitations and group.takes_customers
+
+
 def group_capabilities(
     *, user: User, group: Group, membership: Membership | None, org: Organization
 ) -> GroupCapabilities:
@@ -86,9 +92,7 @@ def group_capabilities(
     manages = internal and (managing_role or modify_all)
     may_post = member and writable and (not group.broadcast_only or managing_role)
     invite = (
-        org.allow_customer_invitations
-        and group.allow_customers
-        and group.access_type in (Group.AccessType.PRIVATE, Group.AccessType.UNLISTED)
+        customers_may_join(org=org, group=group)
         and writable
         and internal
         and (managing_role or modify_all)

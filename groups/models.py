@@ -16,6 +16,8 @@ class Group(models.Model):
         PRIVATE = "Private", "Private"
         UNLISTED = "Unlisted", "Unlisted"
 
+    CUSTOMER_ACCESS_TYPES = (AccessType.PRIVATE, AccessType.UNLISTED)
+
     name = models.CharField("Name", max_length=40)
     description = models.TextField("Description", max_length=1000, blank=True)
     information_title = models.CharField("Information Title", max_length=100, blank=True)
@@ -58,6 +60,21 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def takes_customers(self) -> bool:
+        """Private or Unlisted with "Allow Customers": customers may be invited and join."""
+        return self.allow_customers and self.access_type in self.CUSTOMER_ACCESS_TYPES
+
+    @classmethod
+    def takes_customers_q(cls, prefix: str = "") -> Q:
+        """``takes_customers`` as a filter, for a query through ``prefix`` (e.g. ``"group__"``)."""
+        return Q(
+            **{
+                f"{prefix}allow_customers": True,
+                f"{prefix}access_type__in": list(cls.CUSTOMER_ACCESS_TYPES),
+            }
+        )
 
     @property
     def access_label(self) -> str:

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from datetime import datetime, timedelta
+from typing import Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User
-from chatterorg.models import AuditEvent, Licence
+from chatterorg.actions import audit_event
+from chatterorg.models import AuditEvent, Licence, Organization
 from chatterorg.selectors import org_get
 from groups.access import can_see_group, group_capabilities, membership_get, require
 from groups.actions import membership_add
 from groups.models import Group, Membership
-from invitations.addresses import MAX_ADDRESSES, address_normalise
+from invitations.access import invitation_cancel_allowed
+from invitations.addresses import addresses_clean, addresses_parse
 from invitations.models import Invitation
 from invitations.tasks import invitation_emails_send, member_added_notices_send
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from chatterorg.models import Organization
 
 AUDIT_SECTION = "Chatter Invitations"
 MAX_MESSAGE_LENGTH = 255
@@ -42,6 +40,39 @@ OUTCOME_LABELS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class InviteRequest:
+    """What an invite asks for, checked once: distinct valid addresses and the message."""
+
+    emails: tuple[str, ...]
+    message: str
+
+
+def invite_request_clean(*, addresses: str | Sequence[str], message: str) -> InviteRequest:
+    """Parse and check an invite's input (ValidationError): the form's text or a list.
+
+    The form calls this in ``clean``; its cleaned result is what the action takes.
+    """
+    errors: dict[str, ValidationError] = {}
+    emails: list[str] = []
+    try:
+        emails = (
+            addresses_parse(addresses) if isinstance(addresses, str) else addresses_clean(addresses)
+        )
+    except ValidationError as exc:
+        errors["addresses"] = exc
+    message = message.strip()
+    if len(message) > MAX_MESSAGE_LENGTH:
+        errors["message"] = ValidationError(
+            "The message can have at most %(limit)d characters.",
+            code="message_too_long",
+            params={"limit": MAX_MESSAGE_LENGTH},
+        )
+    if errors:
+        raise ValidationError(errors)
+    return InviteRequest(emails=tuple(emails), message=message)
+
+
+@dataclass(frozen=True)
 class InviteOutcome:
     """What happened to one address of an invite request."""
 
@@ -55,23 +86,59 @@ class InviteOutcome:
         return OUTCOME_LABELS[self.status]
 
 
+@dataclass(frozen=True)
+class AddressPlan:
+    """What an invite will do with one address: the user it names, or the invitation
+    it sends (a draft) or sends again (a pending one)."""
+
+    email: str
+    status: OutcomeStatus
+    user: User | None = None
+    invitation: Invitation | None = None
+
+
+@dataclass(frozen=True)
+class InvitePlan:
+    """One outcome per address, decided from one read of the group's state."""
+
+    addresses: tuple[AddressPlan, ...]
+
+    def _with(self, status: OutcomeStatus) -> list[AddressPlan]:
+        return [row for row in self.addresses if row.status == status]
+
+    @property
+    def new(self) -> list[Invitation]:
+        return [row.invitation for row in self._with("Invited") if row.invitation is not None]
+
+    @property
+    def resent(self) -> list[Invitation]:
+        return [row.invitation for row in self._with("Resent") if row.invitation is not None]
+
+    @property
+    def added(self) -> list[User]:
+        return [row.user for row in self._with("ActedUponUser") if row.user is not None]
+
+
 def _may_invite(*, actor: User, group: Group, org: Organization) -> bool:
     membership = membership_get(user=actor, group=group)
     return group_capabilities(user=actor, group=group, membership=membership, org=org).invite
 
 
-def _inviter_lock_and_count(*, actor: User, since: datetime) -> int:
-    """Recipients ``actor`` invited since ``since``, with the actor's row locked.
+def _daily_limit_check(
+    *, actor: User, org: Organization, now: datetime, new: int, resent: Iterable[Invitation]
+) -> None:
+    """Refuse a request that takes the actor past the org's invitations per 24 hours.
 
-    The lock (PostgreSQL; SQLite serialises writers anyway) makes concurrent
-    requests of one inviter count one after the other, so together they cannot
-    pass the daily limit.
+    Counts the recipients the actor invited in the window with the actor's row
+    locked (PostgreSQL; SQLite serialises writers anyway), so concurrent
+    requests of one inviter count one after the other and together cannot pass
+    the limit. A resend of an invitation already counted in the window is not
+    a new recipient.
     """
+    since = now - timedelta(hours=24)
+    adding = new + sum(1 for inv in resent if inv.inviter_id != actor.pk or inv.sent_at < since)
     list(User.objects.select_for_update().filter(pk=actor.pk).order_by().values_list("pk"))
-    return Invitation.objects.filter(inviter=actor, sent_at__gte=since).count()
-
-
-def _limit_check(*, org: Organization, used: int, adding: int) -> None:
+    used = Invitation.objects.filter(inviter=actor, sent_at__gte=since).count()
     if adding and used + adding > org.invitations_per_day:
         left = max(org.invitations_per_day - used, 0)
         raise ValidationError(
@@ -82,17 +149,30 @@ def _limit_check(*, org: Organization, used: int, adding: int) -> None:
         )
 
 
+def _licences_check(plan: InvitePlan) -> None:
+    new = plan.new
+    if not new:
+        return
+    licences = Licence.objects.filter(name=Licence.Name.CHATTER_EXTERNAL).first()
+    if licences is None or licences.remaining <= 0:
+        raise ValidationError(
+            "No Chatter External licences are left, so new customers can't be invited: "
+            "%(emails)s. People who already have a user can still be added.",
+            code="no_licences",
+            params={"emails": ", ".join(draft.email for draft in new)},
+        )
+
+
 def _audit(
     *, actor: User, action: str, verb: str, invitation: Invitation, group: Group
 ) -> AuditEvent:
-    return AuditEvent(
+    return audit_event(
         actor=actor,
         section=AUDIT_SECTION,
         action=action,
-        display=f'{verb} {invitation.email} to the group "{group.name}"'[:500],
-        new_value=invitation.email,
-        target_type="Invitation",
-        target_id=str(invitation.pk),
+        display=f'{verb} {invitation.email} to the group "{group.name}"',
+        new=invitation.email,
+        target=invitation,
     )
 
 
@@ -103,42 +183,47 @@ def _emails_enqueue(invitation_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def invitations_send(
-    *, actor: User, group: Group, addresses: list[str], message: str
-) -> list[InviteOutcome]:
-    """Invite each address to ``group``; one outcome per distinct address, in order.
+def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> list[InviteOutcome]:
+    """Invite each address to ``group``; one outcome per address, in order.
 
     All or nothing: if the actor may not invite (PermissionDenied) or any
-    check fails (ValidationError: addresses, message, daily limit, licences),
-    nothing is written and nothing is sent. The number of queries does not
-    depend on the number of new or pending addresses. The Setup Audit Trail
-    gets one event for the request's new invitations and one for its resent ones.
+    check fails (ValidationError: daily limit, licences), nothing is written
+    and nothing is sent. It reads as a plan, then its checks, then one write
+    step; the number of queries does not depend on the number of addresses.
+    The Setup Audit Trail gets one event for the request's new invitations and
+    one for its resent ones.
     """
-    # The group row and then the inviter row are locked until the commit, to
-    # serialise concurrent invites. The request's own content needs no lock:
-    # read it and draft an invitation per address first, and refuse it only
-    # after the permission check, as if it had been read there.
-    invalid: ValidationError | None = None
-    try:
-        emails = _addresses_clean(addresses)
-        message = _message_clean(message)
-    except ValidationError as error:
-        invalid, emails = error, {}
     group_id, actor_id = group.pk, actor.pk  # read once: the actor may be a lazy request.user
+    # Drafts need no lock: make them before the group and inviter rows are locked.
     drafts = [
-        Invitation(group_id=group_id, email=email, inviter_id=actor_id, message=message)
-        for email in emails.values()
+        Invitation(group_id=group_id, email=email, inviter_id=actor_id, message=invite.message)
+        for email in invite.emails
     ]
-
     org = org_get()
     # Re-read the group under lock: its settings decide, not the caller's copy.
     group = Group.objects.select_for_update().get(pk=group_id)
     require(_may_invite(actor=actor, group=group, org=org))
-    if invalid is not None:
-        raise invalid
 
+    plan = _invite_plan(group=group, invite=invite, drafts=drafts)
     now = timezone.now()
-    lowered = list(emails)
+    _licences_check(plan)
+    _daily_limit_check(actor=actor, org=org, now=now, new=len(plan.new), resent=plan.resent)
+    _invite_apply(plan, actor=actor, group=group, org=org, now=now, message=invite.message)
+    return [
+        InviteOutcome(
+            email=row.email,
+            status=row.status,
+            user_id=row.user.pk if row.user is not None else None,
+            invitation_id=row.invitation.pk if row.invitation is not None else None,
+        )
+        for row in plan.addresses
+    ]
+
+
+def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation]) -> InvitePlan:
+    """Decide each address: the user it names, else its pending invitation (resent),
+    else its draft (a new invitation). Reads only."""
+    lowered = [email.lower() for email in invite.emails]
     candidates = list(
         User.objects.annotate(email_lower=Lower("email"))
         .filter(email_lower__in=lowered, is_active=True)
@@ -153,65 +238,38 @@ def invitations_send(
     # otherwise the oldest user is added.
     users_by_email: dict[str, User] = {}
     for candidate in candidates:
-        key = candidate.email_lower  # type: ignore[attr-defined]
+        key = candidate.email.lower()
         current = users_by_email.get(key)
         if current is None or (candidate.pk in member_ids and current.pk not in member_ids):
             users_by_email[key] = candidate
     pending: dict[str, Invitation] = {
-        invitation.email_lower: invitation  # type: ignore[attr-defined]
+        invitation.email.lower(): invitation
         for invitation in Invitation.objects.select_for_update()
         .annotate(email_lower=Lower("email"))
         .filter(group=group, status=Invitation.Status.SENT, email_lower__in=lowered)
     }
-
-    # One pass decides each address: the user it names, else its pending
-    # invitation (resent), else its draft (a new invitation).
-    statuses: list[OutcomeStatus] = []
-    users: list[User | None] = []
-    invitations: list[Invitation | None] = []
-    new: list[Invitation] = []
-    resent: list[Invitation] = []
-    added: list[User] = []
-    for key, draft in zip(lowered, drafts, strict=True):
-        status: OutcomeStatus
+    rows: list[AddressPlan] = []
+    for email, key, draft in zip(invite.emails, lowered, drafts, strict=True):
         user = users_by_email.get(key)
-        invitation: Invitation | None = None
         if user is None:
             invitation = pending.get(key)
             if invitation is None:
-                status, invitation = "Invited", draft
-                new.append(draft)
+                rows.append(AddressPlan(email=email, status="Invited", invitation=draft))
             else:
-                status = "Resent"
-                resent.append(invitation)
+                rows.append(AddressPlan(email=email, status="Resent", invitation=invitation))
         elif user.pk in member_ids:
-            status = "NoActionNeededUser"
+            rows.append(AddressPlan(email=email, status="NoActionNeededUser", user=user))
         else:
-            status = "ActedUponUser"
-            added.append(user)
-        statuses.append(status)
-        users.append(user)
-        invitations.append(invitation)
+            rows.append(AddressPlan(email=email, status="ActedUponUser", user=user))
+    return InvitePlan(addresses=tuple(rows))
 
-    if new:
-        licences = Licence.objects.filter(name=Licence.Name.CHATTER_EXTERNAL).first()
-        if licences is None or licences.remaining <= 0:
-            raise ValidationError(
-                "No Chatter External licences are left, so new customers can't be invited: "
-                "%(emails)s. People who already have a user can still be added.",
-                code="no_licences",
-                params={"emails": ", ".join(draft.email for draft in new)},
-            )
-    since = now - timedelta(hours=24)
-    used = _inviter_lock_and_count(actor=actor, since=since)
-    # A resend of an invitation already counted in the window is not a new recipient.
-    adding = len(new) + sum(
-        1 for inv in resent if inv.inviter_id != actor_id or inv.sent_at < since
-    )
-    _limit_check(org=org, used=used, adding=adding)
 
-    # Every check passed: write.
+def _invite_apply(
+    plan: InvitePlan, *, actor: User, group: Group, org: Organization, now: datetime, message: str
+) -> None:
+    """The writes of a checked plan: invitations, resends, memberships, audit, emails."""
     expires_at = now + timedelta(days=org.invitation_expiry_days)
+    new, resent, added = plan.new, plan.resent, plan.added
     for draft in new:
         draft.sent_at = now
         draft.expires_at = expires_at
@@ -227,9 +285,10 @@ def invitations_send(
         for user in added:
             membership_add(actor=actor, group=group, user=user, check_permission=False)
         added_ids = [user.pk for user in added]
+        group_id, actor_id = group.pk, actor.pk
         transaction.on_commit(
             lambda: member_added_notices_send.enqueue(
-                group_id=group.pk, user_ids=added_ids, actor_id=actor.pk, message=message
+                group_id=group_id, user_ids=added_ids, actor_id=actor_id, message=message
             )
         )
     events: list[AuditEvent] = []
@@ -256,56 +315,6 @@ def invitations_send(
     AuditEvent.objects.bulk_create(events)
     _emails_enqueue([inv.pk for inv in new] + [inv.pk for inv in resent])
 
-    return [
-        InviteOutcome(
-            email=email,
-            status=status,
-            user_id=user.pk if user is not None else None,
-            invitation_id=invitation.pk if invitation is not None else None,
-        )
-        for email, status, user, invitation in zip(
-            emails.values(), statuses, users, invitations, strict=True
-        )
-    ]
-
-
-def _addresses_clean(addresses: list[str]) -> dict[str, str]:
-    """Normalised, distinct addresses in order, keyed by their lower-case form.
-
-    ValidationError lists each invalid one. The first spelling of an address wins.
-    """
-    emails: dict[str, str] = {}
-    errors: list[ValidationError] = []
-    for raw in addresses:
-        try:
-            email = address_normalise(raw)
-        except ValidationError as error:
-            errors.append(error)
-            continue
-        emails.setdefault(email.lower(), email)
-    if errors:
-        raise ValidationError(errors)
-    if not emails:
-        raise ValidationError("Enter at least one email address.", code="required")
-    if len(emails) > MAX_ADDRESSES:
-        raise ValidationError(
-            "You can invite at most %(limit)d people at a time.",
-            code="too_many",
-            params={"limit": MAX_ADDRESSES},
-        )
-    return emails
-
-
-def _message_clean(message: str) -> str:
-    message = message.strip()
-    if len(message) > MAX_MESSAGE_LENGTH:
-        raise ValidationError(
-            "The message can have at most %(limit)d characters.",
-            code="message_too_long",
-            params={"limit": MAX_MESSAGE_LENGTH},
-        )
-    return message
-
 
 def _count(number: int, singular: str, plural: str) -> str:
     return f"{number} {singular if number == 1 else plural}"
@@ -319,14 +328,13 @@ def _audit_of_request(
     ``new_value`` lists every address; ``display`` lists as many as fit in its
     length and ends with "…and N more" for the rest.
     """
-    return AuditEvent(
+    return audit_event(
         actor=actor,
         section=AUDIT_SECTION,
         action=action,
         display=_listing(f'{summary} to the group "{group.name}": ', emails, AUDIT_DISPLAY_LENGTH),
-        new_value=", ".join(emails),
-        target_type="Group",
-        target_id=str(group.pk),
+        new=", ".join(emails),
+        target=group,
     )
 
 
@@ -376,10 +384,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     if invitation.status != Invitation.Status.SENT:
         raise ValidationError("Only a pending invitation can be resent.", code="not_pending")
     now = timezone.now()
-    since = now - timedelta(hours=24)
-    used = _inviter_lock_and_count(actor=actor, since=since)
-    counted = invitation.inviter_id == actor.pk and invitation.sent_at >= since
-    _limit_check(org=org, used=used, adding=0 if counted else 1)
+    _daily_limit_check(actor=actor, org=org, now=now, new=0, resent=[invitation])
 
     expires_at = now + timedelta(days=org.invitation_expiry_days)
     for field, value in _resend_fields(actor=actor, now=now, expires_at=expires_at).items():
@@ -400,17 +405,15 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
 def invitation_cancel(*, actor: User, invitation: Invitation) -> Invitation:
     """Cancel a pending invitation; its link stops working when this commits.
 
-    Allowed to the group's managers ("Add/Remove Members") and to the
-    invitation's sender while they can still see the group.
+    Who may: see ``invitation_cancel_allowed``; nobody who cannot see the group.
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     group = Group.objects.get(pk=invitation.group_id)
     membership = membership_get(user=actor, group=group)
+    if not can_see_group(actor, group, membership):
+        raise PermissionDenied
     caps = group_capabilities(user=actor, group=group, membership=membership, org=org_get())
-    require(
-        caps.manage_members
-        or (invitation.inviter_id == actor.pk and can_see_group(actor, group, membership))
-    )
+    require(invitation_cancel_allowed(user=actor, invitation=invitation, caps=caps))
     if invitation.status != Invitation.Status.SENT:
         raise ValidationError("Only a pending invitation can be canceled.", code="not_pending")
     invitation.status = Invitation.Status.CANCELED

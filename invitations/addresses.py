@@ -1,8 +1,9 @@
-"""Parsing the "Email addresses" field of the invite form."""
+"""Email addresses of an invite: parsed from the form's text or a list, checked once."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -68,20 +69,30 @@ def _shorten(text: str) -> str:
 
 
 def addresses_parse(text: str) -> list[str]:
-    """The distinct valid addresses in ``text``, in the order given.
+    """The distinct valid addresses in ``text`` (commas, semicolons, line breaks), in order.
+
+    See ``addresses_clean``; a paste far beyond the limit is refused before
+    each piece is validated.
+    """
+    pieces = _split(text)
+    if len(pieces) > 10 * MAX_ADDRESSES:
+        raise _too_many()
+    return addresses_clean(pieces)
+
+
+def addresses_clean(pieces: Sequence[str]) -> list[str]:
+    """The distinct valid addresses among ``pieces`` (one address each), in the order given.
 
     Duplicates are dropped case-insensitively, keeping the first spelling. If
     any address is invalid, ValidationError lists each one, so nothing is sent
-    for a half-valid list.
+    for a half-valid list; so it does for none, or more than ``MAX_ADDRESSES``.
     """
+    if len(pieces) > 10 * MAX_ADDRESSES:
+        raise _too_many()
     addresses: list[str] = []
     seen: set[str] = set()
     errors: list[ValidationError] = []
     error_seen: set[str] = set()
-    pieces = _split(text)
-    # A paste far beyond the limit is refused before validating each piece.
-    if len(pieces) > 10 * MAX_ADDRESSES:
-        raise _too_many()
     for piece in pieces:
         try:
             address = address_normalise(piece)
@@ -97,6 +108,8 @@ def addresses_parse(text: str) -> list[str]:
             addresses.append(address)
     if errors:
         raise ValidationError(errors)
+    if not addresses:
+        raise ValidationError("Enter at least one email address.", code="required")
     if len(addresses) > MAX_ADDRESSES:
         raise _too_many()
     return addresses

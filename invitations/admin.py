@@ -1,9 +1,9 @@
-"""Read-only admin for invitations; the token hash is never shown."""
+"""Read-only admin for invitations (the token hash is never shown) and support references."""
 
 from django.contrib import admin
 
 from chatterorg.admin import ReadOnlyAdmin
-from invitations.models import Invitation
+from invitations.models import Invitation, SupportReference
 
 
 @admin.register(Invitation)
@@ -24,3 +24,12 @@ class InvitationAdmin(ReadOnlyAdmin):
     list_select_related = ("group", "inviter")
     date_hierarchy = "sent_at"
     exclude = ("token_hash",)
+
+
+@admin.register(SupportReference)
+class SupportReferenceAdmin(ReadOnlyAdmin):
+    list_display = ("number", "created_at", "kind", "rule_name", "exception_type", "group")
+    list_filter = ("kind", "created_at")
+    search_fields = ("number", "rule_name", "rule_message", "exception_type")
+    list_select_related = ("group",)
+    date_hierarchy = "created_at"

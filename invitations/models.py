@@ -1,12 +1,34 @@
-"""Customer invitations to Chatter groups."""
+"""Customer invitations to Chatter groups, and the support references of failed sign-ups."""
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from chatterorg.models import Organization
+from groups.models import Group
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def redeemable(self, *, org: Organization) -> InvitationQuerySet:
+        """Invitations whose Join Now link works right now: the one place this rule lives.
+
+        Status Sent, not past ``expires_at`` (valid up to and including that
+        instant), the org allows customer invitations, and the group is still
+        Private or Unlisted with "Allow Customers".
+        """
+        if not org.allow_customer_invitations:
+            return self.none()
+        return self.filter(
+            Group.takes_customers_q("group__"),
+            status=Invitation.Status.SENT,
+            expires_at__gte=timezone.now(),
+        )
 
 
 class Invitation(models.Model):
@@ -54,6 +76,8 @@ class Invitation(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = InvitationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-sent_at", "-id"]
         constraints = [
@@ -96,3 +120,52 @@ class Invitation(models.Model):
         if self.status == self.Status.SENT and self.is_expired:
             return "Expired"
         return self.get_status_display()
+
+
+def new_support_number() -> str:
+    """A number shaped like Salesforce's: ``NNNNNNNNNN-NNNNN (NNNNNNNNNN)``."""
+    return (
+        f"{secrets.randbelow(9 * 10**9) + 10**9}-{secrets.randbelow(9 * 10**4) + 10**4}"
+        f" ({secrets.randbelow(9 * 10**9) + 10**9})"
+    )
+
+
+class SupportReference(models.Model):
+    """What went wrong behind a Join Now "problem with our server" page, for admins to look up."""
+
+    class Kind(models.TextChoices):
+        VALIDATION_RULE = "validation_rule", "Validation rule"
+        EXCEPTION = "exception", "Unexpected error"
+
+    number = models.CharField(max_length=40, unique=True, default=new_support_number)
+    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    rule = models.ForeignKey(
+        "accounts.ValidationRule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="support_references",
+    )
+    rule_name = models.CharField(max_length=40, blank=True)
+    rule_formula = models.TextField(blank=True)
+    rule_message = models.CharField(max_length=255, blank=True)
+    exception_type = models.CharField(max_length=200, blank=True)
+    traceback = models.TextField(blank=True)
+    invitation = models.ForeignKey(
+        Invitation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.number

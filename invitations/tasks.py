@@ -19,9 +19,9 @@ from django.utils import timezone
 from accounts.models import User
 from chatterorg.mail import email_send
 from chatterorg.selectors import org_get
+from chatterorg.tokens import token_new
 from groups.models import Group
 from invitations.models import Invitation
-from invitations.tokens import token_new
 
 logger = logging.getLogger(__name__)
 
@@ -112,14 +112,15 @@ def invitation_email_deliver(*, invitation_id: int) -> None:
 
 def _not_deliverable(invitation: Invitation) -> str:
     """Why a link must not go out now (it could not be redeemed), or ""."""
-    if not org_get().allow_customer_invitations:
+    org = org_get()
+    if Invitation.objects.redeemable(org=org).filter(pk=invitation.pk).exists():
+        return ""
+    # Which part of the rule failed, for the "last delivery" shown to managers.
+    if not org.allow_customer_invitations:
         return "Not sent: customer invitations are turned off."
     if invitation.is_expired:
         return "Not sent: the invitation had expired."
-    group = Group.objects.filter(pk=invitation.group_id).values("allow_customers").first()
-    if not group or not group["allow_customers"]:
-        return "Not sent: the group no longer allows customers."
-    return ""
+    return "Not sent: the group no longer allows customers."
 
 
 @task

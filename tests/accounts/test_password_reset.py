@@ -13,11 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PasswordResetRequest, User
-from accounts.password_reset import (
-    MAX_REQUESTS_PER_DAY,
-    ResetSession,
-    password_reset_complete,
-)
+from accounts.password_reset import MAX_REQUESTS_PER_DAY, password_reset_complete
+from accounts.password_reset import SESSION_KEY as RESET_SESSION_KEY
 from accounts.security import answer_hash
 from chatterorg.models import AuditEvent
 from tests.chatterorg.pages import control, labels
@@ -133,7 +130,7 @@ def test_opening_the_link_moves_it_into_the_session_and_redirects(client, jane, 
     assert response.status_code == 302
     assert response["Location"] == RESET
     assert response["Referrer-Policy"] == "same-origin"
-    stored = client.session[ResetSession.SESSION_KEY]
+    stored = client.session[RESET_SESSION_KEY]
     assert stored["token_hash"] == hashlib.sha256(raw.encode()).hexdigest()
     assert raw not in str(dict(client.session.items()))
 
@@ -152,7 +149,7 @@ def test_bad_links_all_get_the_same_invalid_page(client, jane, mailoutbox):
     assert {response.status_code for response in responses} == {404}
     assert len({response.content for response in responses}) == 1
     assert INVALID_TEXT in responses[0].content.decode()
-    assert ResetSession.SESSION_KEY not in client.session
+    assert RESET_SESSION_KEY not in client.session
 
 
 def test_the_reset_page_without_an_opened_link_is_the_invalid_page(client, db):
@@ -227,7 +224,7 @@ def test_setting_the_new_password_closes_every_link_and_allows_login(client, jan
     assert jane.check_password(NEW_PASSWORD)
     assert not PasswordResetRequest.objects.filter(user=jane, used_at__isnull=True).exists()
     assert AuditEvent.objects.filter(action="user.password_reset", actor=jane).exists()
-    assert ResetSession.SESSION_KEY not in client.session
+    assert RESET_SESSION_KEY not in client.session
     assert _open(Client(), raw).status_code == 404
     assert _open(Client(), other).status_code == 404
     assert Client().login(username="jane@guest.acme.example", password=NEW_PASSWORD)

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Profile, User
-from accounts.setup_views import USERS_PAGE_SIZE
 from chatterorg.models import AuditEvent
 from chatterorg.pagination import LIST_COUNT_CAP, CappedPaginator, page_get
+from setup.views.users import USERS_PAGE_SIZE
 from tests.chatterorg import fixtures
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from chatterorg.tokens import token_new
 from invitations.models import Invitation
-from invitations.tokens import token_new
 from tests.factories import InvitationFactory
 
 # Long, uncommon, and unlike any name or address used in these tests.

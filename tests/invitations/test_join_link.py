@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from chatterorg.tokens import token_hash
 from groups.models import Group
+from invitations.access import JOIN_SESSION_KEY
 from invitations.models import Invitation
-from invitations.signup import JoinSession
-from invitations.tokens import token_hash
 from tests.factories import CustomerFactory, UserFactory
 from tests.invitations.join_helpers import invitation_sent, join_open, signup_data
 
@@ -32,8 +32,8 @@ def test_a_valid_link_keeps_the_invitation_in_the_session_and_redirects(client, 
 
     assert response.status_code == 302
     assert response["Location"] == reverse("join:signup")
-    stored = client.session[JoinSession.SESSION_KEY]
-    assert stored == {"id": invitation.pk, "token_hash": token_hash(raw)}
+    stored = client.session[JOIN_SESSION_KEY]
+    assert stored == {"id": invitation.pk, "token_hash": token_hash(raw), "confirmed": False}
     assert raw not in str(dict(client.session.items()))
 
 
@@ -68,7 +68,7 @@ def test_the_link_only_answers_get(client, invitation):
     response = client.post(reverse("join:open", kwargs={"token": raw}))
 
     assert response.status_code == 405
-    assert JoinSession.SESSION_KEY not in client.session
+    assert JOIN_SESSION_KEY not in client.session
 
 
 def _bad_links(council) -> dict[str, str]:
@@ -112,7 +112,7 @@ def test_every_bad_link_gets_the_same_status_and_the_same_bytes(client, council,
     bodies = {response.content for response in responses.values()}
     assert len(bodies) == 1
     assert INVALID_TEXT in bodies.pop().decode()
-    assert JoinSession.SESSION_KEY not in client.session
+    assert JOIN_SESSION_KEY not in client.session
 
 
 def test_the_invalid_page_asks_for_a_new_invitation(client, db):

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chatterorg.selectors import org_get
+from chatterorg.tokens import token_new
 from groups.access import group_capabilities, membership_get
 from groups.models import Group
+from invitations.access import invitation_for_token
 from invitations.models import Invitation
 from invitations.templatetags.invitations import PANEL_LIMIT
-from invitations.tokens import invitation_for_token, token_new
 from tests.factories import InvitationFactory, PrivateCustomerGroupFactory, UserFactory
 
 

@@ -8,7 +8,7 @@ import re
 from django.apps import apps
 from django_tasks_db.models import DBTaskResult
 
-from invitations.actions import invitations_send
+from invitations.actions import invitations_send, invite_request_clean
 from invitations.models import Invitation
 from invitations.tasks import invitation_emails_send
 
@@ -32,7 +32,11 @@ def test_no_raw_token_is_stored_queued_or_logged(
     addresses = ["jane@globex.example", "raj@initech.example", "ann@umbrella.example"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        invitations_send(actor=morgan, group=council, addresses=addresses, message="Hi")
+        invitations_send(
+            actor=morgan,
+            group=council,
+            invite=invite_request_clean(addresses=addresses, message="Hi"),
+        )
     [queued] = DBTaskResult.objects.all()
     invitation_ids = sorted(Invitation.objects.values_list("pk", flat=True))
     # The queue holds invitation IDs only.

@@ -18,10 +18,12 @@ from django.db import connection, connections
 from accounts.models import User
 from chatterorg.actions import NoLicenceLeft
 from chatterorg.models import Licence
+from chatterorg.selectors import org_get
+from chatterorg.tokens import token_hash
 from groups.models import Membership
+from invitations.access import InvitationNotRedeemable
+from invitations.join.actions import customer_signup
 from invitations.models import Invitation
-from invitations.signup import InvitationNotRedeemable, customer_signup
-from invitations.tokens import token_hash
 from tests.invitations.join_helpers import invitation_sent, signup_data
 
 # Skipped at collection on SQLite, before any database setup: SQLite serialises
@@ -63,7 +65,12 @@ def _race(calls: list[Callable[[], Any]]) -> list[str]:
 def _signup_call(invitation: Invitation, raw: str, **overrides: str) -> Callable[[], User]:
     data = signup_data(**overrides)
     del data["password_confirm"]
-    return lambda: customer_signup(invitation_id=invitation.pk, token_hash=token_hash(raw), **data)
+    return lambda: customer_signup(
+        invitation=invitation,
+        token_hash=token_hash(raw),
+        org=org_get(),
+        **{"password_confirm": data.get("password", ""), **data},
+    )
 
 
 def test_ten_concurrent_sign_ups_with_three_licences_left_create_exactly_three_users(council):

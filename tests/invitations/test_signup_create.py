@@ -12,16 +12,14 @@ from django.urls import reverse
 from accounts.models import Profile, User
 from accounts.security import answer_check
 from chatterorg.models import AuditEvent, Licence
+from chatterorg.selectors import org_get
+from chatterorg.tokens import token_hash
 from groups.models import Group, Membership
-from invitations import join_views
+from invitations.access import JOIN_SESSION_KEY, InvitationNotRedeemable
+from invitations.join import views as join_views
+from invitations.join.actions import customer_signup
+from invitations.join.usernames import customer_username
 from invitations.models import Invitation
-from invitations.signup import (
-    InvitationNotRedeemable,
-    JoinSession,
-    customer_signup,
-    customer_username,
-)
-from invitations.tokens import token_hash
 from tests.factories import CustomerFactory, GroupFactory, PrivateCustomerGroupFactory
 from tests.invitations.join_helpers import (
     SIGNUP_PASSWORD,
@@ -44,7 +42,12 @@ def jane_invitation(council):
 def _signup(invitation: Invitation, raw: str, **overrides: str) -> User:
     data = signup_data(**overrides)
     del data["password_confirm"]
-    return customer_signup(invitation_id=invitation.pk, token_hash=token_hash(raw), **data)
+    return customer_signup(
+        invitation=invitation,
+        token_hash=token_hash(raw),
+        org=org_get(),
+        **{"password_confirm": data.get("password", ""), **data},
+    )
 
 
 def test_jane_becomes_a_chatter_external_user_in_the_group(
@@ -106,7 +109,7 @@ def test_jane_is_signed_in_with_a_new_session_and_welcomed_with_her_username(
     jane = User.objects.get(email="jane@globex.example")
     assert client.session[SESSION_KEY] == str(jane.pk)
     assert client.session.session_key != key_before
-    assert JoinSession.SESSION_KEY not in client.session
+    assert JOIN_SESSION_KEY not in client.session
     assert response.status_code == 200
     assert "Welcome to Chatter! Your username is jane@guest.acme.example." in (
         response.content.decode()

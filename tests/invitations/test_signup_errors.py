@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User, ValidationRule
-from chatterorg.models import AuditEvent, Licence, SupportReference
+from chatterorg.models import AuditEvent, Licence
+from chatterorg.tokens import token_hash
 from groups.models import Membership
-from invitations import signup
-from invitations.models import Invitation
-from invitations.tokens import token_hash
+from invitations.join import actions as signup
+from invitations.models import Invitation, SupportReference
 from tests.invitations.join_helpers import SIGNUP_PASSWORD, invitation_sent, join_open, signup_data
 
 HEADING = "There was a problem with our server"

@@ -14,9 +14,11 @@ from accounts import security
 from accounts.models import User
 from accounts.security import answer_check, password_and_answer_hash
 from chatterorg.models import Licence
-from invitations import signup
+from chatterorg.selectors import org_get
+from chatterorg.tokens import token_hash
+from invitations import access
+from invitations.join import actions as signup
 from invitations.models import Invitation
-from invitations.tokens import token_hash
 from tests.invitations.join_helpers import SIGNUP_PASSWORD, invitation_sent, join_open, signup_data
 
 
@@ -121,7 +123,12 @@ def test_the_hashes_are_computed_outside_the_sign_up_transaction(client, opened,
 def _signup(invitation: Invitation, raw: str, **overrides: str) -> User:
     data = signup_data(**overrides)
     del data["password_confirm"]
-    return signup.customer_signup(invitation_id=invitation.pk, token_hash=token_hash(raw), **data)
+    return signup.customer_signup(
+        invitation=invitation,
+        token_hash=token_hash(raw),
+        org=org_get(),
+        **{"password_confirm": data.get("password", ""), **data},
+    )
 
 
 @pytest.mark.parametrize(
@@ -146,18 +153,21 @@ def test_nothing_is_hashed_when_the_form_is_refused(council, monkeypatch, overri
     assert calls == []
 
 
-def test_nothing_is_hashed_for_an_invitation_that_cannot_be_redeemed(council, monkeypatch):
+def test_nothing_is_hashed_for_an_invitation_that_cannot_be_redeemed(council, monkeypatch, client):
     invitation, raw = invitation_sent(
         group=council, inviter=council.morgan, email="jane@globex.example"
     )
+    assert join_open(client, raw).status_code == 302
     Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.CANCELED)
     calls: list[dict[str, str]] = []
     monkeypatch.setattr(signup, "password_and_answer_hash", lambda **kwargs: calls.append(kwargs))
 
-    with pytest.raises(signup.InvitationNotRedeemable):
-        _signup(invitation, raw)
+    # The sign-up page reads the invitation first: a canceled one never reaches the action.
+    response = client.post(reverse("join:signup"), signup_data())
 
+    assert response.status_code == 404
     assert calls == []
+    assert not User.objects.filter(email="jane@globex.example").exists()
 
 
 def test_an_invitation_accepted_while_hashing_is_refused_as_already_accepted(council, monkeypatch):
@@ -175,7 +185,7 @@ def test_an_invitation_accepted_while_hashing_is_refused_as_already_accepted(cou
     monkeypatch.setattr(signup, "password_and_answer_hash", other_tab_accepts)
     used = Licence.objects.get(name="Chatter External").used
 
-    with pytest.raises(signup.InvitationNotRedeemable) as refused:
+    with pytest.raises(access.InvitationNotRedeemable) as refused:
         _signup(invitation, raw)
 
     assert refused.value.already_accepted

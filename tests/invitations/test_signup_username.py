@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from invitations.signup import customer_username
+from invitations.join.usernames import customer_username
 from tests.factories import CustomerFactory
 
 

@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.urls import reverse
 
-from invitations.actions import invitations_send
+from invitations.actions import invitations_send, invite_request_clean
 from invitations.models import Invitation
 
 JOIN_LINK = re.compile(r"http://testserver(/join/[A-Za-z0-9_\-]{43}/)")
@@ -63,7 +63,9 @@ def test_three_invitees_each_get_one_message_with_their_own_working_join_now_lin
 
     with django_capture_on_commit_callbacks(execute=True):
         invitations_send(
-            actor=council.morgan, group=council, addresses=addresses, message="Welcome!"
+            actor=council.morgan,
+            group=council,
+            invite=invite_request_clean(addresses=addresses, message="Welcome!"),
         )
 
     assert sorted(rcpt for e in smtp_server.envelopes for rcpt in e.rcpt_tos) == sorted(addresses)

@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from chatterorg.tokens import token_hash
+from invitations.access import invitation_for_token
 from invitations.models import Invitation
 from invitations.tasks import invitation_emails_send
-from invitations.tokens import invitation_for_token, token_hash
 from tests.factories import InvitationFactory
 
 JOIN_LINK = re.compile(r"http://testserver/join/([A-Za-z0-9_\-]+)/")

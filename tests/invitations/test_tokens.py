@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from chatterorg.tokens import token_hash, token_new
 from groups.models import Group
+from invitations.access import invitation_for_token
 from invitations.models import Invitation
-from invitations.tokens import invitation_for_token, token_hash, token_new
 from tests.factories import InvitationFactory
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from invitations.models import Invitation
-from invitations.signup import answer_validate, signup_password_validate
 
 
 class SignupForm(forms.Form):
@@ -17,6 +15,8 @@ class SignupForm(forms.Form):
 
     The email is shown from the invitation and is not editable: the field is
     disabled, so Django ignores any email in the POST and keeps the invitation's.
+    The form checks the shape of the input; ``customer_signup`` holds the rules
+    (passwords that match and pass the validators, an acceptable answer).
     """
 
     first_name = forms.CharField(
@@ -69,27 +69,3 @@ class SignupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
         self.fields["email"].initial = invitation.email
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        password = cleaned.get("password")
-        confirm = cleaned.get("password_confirm")
-        if password and confirm and password != confirm:
-            self.add_error("password_confirm", "The passwords don't match.")
-        if password:
-            try:
-                signup_password_validate(
-                    password=password,
-                    first_name=cleaned.get("first_name", ""),
-                    last_name=cleaned.get("last_name", ""),
-                    company_name=cleaned.get("company_name", ""),
-                    email=self.invitation.email,
-                )
-            except ValidationError as exc:
-                self.add_error("password", exc)
-        if "answer" in cleaned:
-            try:
-                answer_validate(answer=cleaned["answer"], password=password or "")
-            except ValidationError as exc:
-                self.add_error("answer", exc)
-        return cleaned

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accounts.actions import validation_rule_create
 from accounts.models import ValidationRule
-from accounts.rules_actions import validation_rule_create
 from chatterorg.models import AuditEvent
 from tests.chatterorg import fixtures
 from tests.chatterorg.pages import control, is_checked, labels, option_texts

@@ -8,19 +8,21 @@ what was submitted (never the password or the answer: those were not kept).
 
 from __future__ import annotations
 
-import re
-
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Profile, User
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from accounts.permissions import Perm
-from chatterorg.models import SupportReference
-from chatterorg.setup_views import setup_required
+from invitations.join.support import (
+    suggested_formula,
+    support_number_normalise,
+    support_reference_find,
+)
+from invitations.models import SupportReference
+from setup.access import setup_required
 
-# "1234567890-12345 (1234567890)", forgiving about spaces; the bracketed part may be left out.
-_NUMBER = re.compile(r"^\s*(\d{10})\s*-\s*(\d{5})\s*(?:\(\s*(\d{10})\s*\))?\s*$")
 SUBMITTED_LABELS = {
     "email": "Email",
     "first_name": "First Name",
@@ -28,35 +30,6 @@ SUBMITTED_LABELS = {
     "company_name": "Company Name",
     "security_question": "Security Question",
 }
-
-
-def support_number_normalise(text: str) -> tuple[str, bool] | None:
-    """The canonical number (or its first part) and whether it is complete; None if malformed."""
-    match = _NUMBER.match(text)
-    if match is None:
-        return None
-    first, second, third = match.groups()
-    if third is None:
-        return f"{first}-{second} (", False
-    return f"{first}-{second} ({third})", True
-
-
-def support_reference_find(text: str) -> SupportReference | None:
-    normalised = support_number_normalise(text)
-    if normalised is None:
-        return None
-    number, complete = normalised
-    references = SupportReference.objects.select_related(
-        "rule", "invitation__inviter", "invitation__accepted_user", "group"
-    )
-    if complete:
-        return references.filter(number=number).first()
-    return references.filter(number__startswith=number).first()
-
-
-def suggested_formula(formula: str) -> str:
-    """The usual fix: keep the rule for everyone but customers signing up."""
-    return f'AND({formula}, Profile.Name <> "{Profile.CHATTER_EXTERNAL_USER}")'
 
 
 def submitted_rows(submitted: dict[str, str]) -> list[tuple[str, str]]:
@@ -74,7 +47,7 @@ def submitted_rows(submitted: dict[str, str]) -> list[tuple[str, str]]:
 
 @setup_required(Perm.CUSTOMIZE_APPLICATION)
 @require_http_methods(["GET"])
-def support_lookup(request: HttpRequest) -> HttpResponse:
+def support_lookup(request: AuthenticatedRequest) -> HttpResponse:
     """Look a support reference number up (a read: GET with ``?number=``)."""
     query = request.GET.get("number", "").strip()
     context: dict[str, object] = {"query": query}

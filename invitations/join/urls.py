@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from invitations import join_views
+from invitations.join import views
 
 app_name = "join"
 
 urlpatterns = [
     # Listed first: a token is 43 random characters and can never be "signup".
-    path("signup/", join_views.join_signup, name="signup"),
-    path("<str:token>/", join_views.join_open, name="open"),
+    path("signup/", views.join_signup, name="signup"),
+    path("<str:token>/", views.join_open, name="open"),
 ]

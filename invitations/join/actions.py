@@ -9,138 +9,34 @@ admin can look it up from the number the customer sees.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import traceback
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.password_validation import password_changed, validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
-from django.tasks import task
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, User
 from accounts.security import answer_normalise, password_and_answer_hash
-from accounts.validation import validation_rules_check
+from accounts.validation import RuleViolation, validation_rules_check
 from chatterorg.actions import audit_record, licence_claim
-from chatterorg.mail import email_send
-from chatterorg.models import SupportReference
-from chatterorg.selectors import org_get
+from chatterorg.models import Organization
 from groups.actions import membership_add
-from groups.models import Group
-from invitations.models import Invitation
-
-if TYPE_CHECKING:
-    from accounts.validation import RuleViolation
+from invitations.access import invitation_redeemable_get
+from invitations.join.tasks import signup_emails_send
+from invitations.join.usernames import customer_username
+from invitations.models import Invitation, SupportReference
 
 logger = logging.getLogger(__name__)
 
 # How often a username taken by a concurrent sign-up is recomputed before giving up.
 USERNAME_ATTEMPTS = 5
-# Room kept for the collision number when a long local part must be shortened.
-_NUMBER_ROOM = 6
-# Candidates in the first username look-up (jane … jane10); each further one doubles.
-_USERNAME_BATCH = 10
 # What a support reference keeps of the form: never the password or the answer.
 SUBMITTED_FIELDS = ("email", "first_name", "last_name", "company_name", "security_question")
 _TRACEBACK_FRAMES = 12
 _TRACEBACK_CHARS = 6000
-
-
-class InvitationNotRedeemable(Exception):
-    """The invitation is unknown, used, canceled, expired, or customers are off."""
-
-    def __init__(self, *, already_accepted: bool = False) -> None:
-        super().__init__("This invitation is no longer valid.")
-        # Only for the person who holds the token (their session): a second
-        # submit of an accepted invitation is sent to the login page.
-        self.already_accepted = already_accepted
-
-
-@dataclass(frozen=True)
-class JoinSession:
-    """What the session keeps between opening the link and submitting the form."""
-
-    invitation_id: int
-    token_hash: str
-
-    SESSION_KEY = "join_invitation"
-
-    def as_session(self) -> dict[str, Any]:
-        return {"id": self.invitation_id, "token_hash": self.token_hash}
-
-    @classmethod
-    def from_session(cls, value: Any) -> JoinSession | None:
-        if not isinstance(value, dict):
-            return None
-        invitation_id, token_hash = value.get("id"), value.get("token_hash")
-        if not isinstance(invitation_id, int) or not isinstance(token_hash, str):
-            return None
-        return cls(invitation_id=invitation_id, token_hash=token_hash)
-
-
-def invitation_is_redeemable(invitation: Invitation, *, token_hash: str) -> bool:
-    """Sent, the token still its own, not expired, and customers allowed (org and group)."""
-    group = invitation.group
-    return (
-        invitation.status == Invitation.Status.SENT
-        and bool(invitation.token_hash)
-        and hmac.compare_digest(str(invitation.token_hash), token_hash)
-        and not invitation.is_expired
-        and group.allow_customers
-        and group.access_type in (Group.AccessType.PRIVATE, Group.AccessType.UNLISTED)
-        and org_get().allow_customer_invitations
-    )
-
-
-def invitation_for_session(join: JoinSession | None) -> Invitation | None:
-    """The invitation kept in the session, if it can still be redeemed."""
-    if join is None:
-        return None
-    try:
-        return _redeemable_invitation_get(
-            join.invitation_id, token_hash=join.token_hash, lock=False
-        )
-    except InvitationNotRedeemable:
-        return None
-
-
-def customer_username(*, invitee_email: str, inviter_email: str) -> str:
-    """``<local part>@guest.<inviter's domain>``, with the lowest free number on a collision.
-
-    jane, jane2, jane3 … Usernames are unique case-insensitively, so the candidates
-    are in lower case and looked up by ``LOWER(username)``, the unique index: each
-    query asks which of a run of candidates are taken (jane … jane10, then
-    jane11 … jane30, twice as many each time) and the first free one wins.
-    """
-    local = invitee_email.rsplit("@", 1)[0].strip().lower()
-    domain = inviter_email.rsplit("@", 1)[-1].strip().lower()
-    suffix = f"@guest.{domain}"
-    max_length = User._meta.get_field("username").max_length or 80
-    local = local[: max(1, max_length - len(suffix) - _NUMBER_ROOM)]
-    first, size = 1, _USERNAME_BATCH
-    while True:
-        candidates = [f"{local}{n if n > 1 else ''}{suffix}" for n in range(first, first + size)]
-        taken = _usernames_taken(candidates)
-        for candidate in candidates:
-            if candidate not in taken:
-                return candidate
-        first, size = first + size, size * 2
-
-
-def _usernames_taken(candidates: list[str]) -> set[str]:
-    """Which of the lower-case ``candidates`` a user has, ignoring case (an index look-up)."""
-    return set(
-        User.objects.annotate(username_lower=Lower("username"))
-        .filter(username_lower__in=candidates)
-        .order_by()
-        .values_list("username_lower", flat=True)
-    )
 
 
 def signup_password_validate(
@@ -170,51 +66,60 @@ def answer_validate(*, answer: str, password: str) -> None:
 
 def customer_signup(
     *,
-    invitation_id: int,
+    invitation: Invitation,
     token_hash: str,
+    org: Organization,
     first_name: str,
     last_name: str,
     company_name: str,
     password: str,
+    password_confirm: str,
     security_question: str,
     answer: str,
 ) -> User:
     """Create the customer from a redeemable invitation: all of it, or nothing.
 
-    The invitation is checked and the form validated first, then the password and
-    the answer are hashed, all before any transaction. Only then is the invitation
-    row locked (``select_for_update`` on PostgreSQL; on SQLite the IMMEDIATE
-    transaction already serialises writers) and checked again, so a double submit
-    finds it Accepted and creates no second user. Raises InvitationNotRedeemable,
-    ValidationError, ValidationRuleFailed or NoLicenceLeft before anything is
+    ``invitation`` is the one the session holds, as read by the view. The form
+    is validated and the password and the answer are hashed first, outside any
+    transaction. Only then is the invitation row locked (``select_for_update``
+    on PostgreSQL; on SQLite the IMMEDIATE transaction already serialises
+    writers) and checked again, so a double submit finds it Accepted and
+    creates no second user. Raises InvitationNotRedeemable, ValidationError
+    (``ValidationRuleFailed`` among them) or NoLicenceLeft before anything is
     written; the licence is the first write.
     """
-    invitation = _redeemable_invitation_get(invitation_id, token_hash=token_hash, lock=False)
     profile = Profile.objects.select_related("licence").get(name=Profile.CHATTER_EXTERNAL_USER)
-
     first_name, last_name = first_name.strip(), last_name.strip()
     company_name = company_name.strip()
-    try:
-        signup_password_validate(
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            company_name=company_name,
-            email=invitation.email,
-        )
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
+    errors: dict[str, list[str]] = {}
+    if password != password_confirm:
+        errors["password_confirm"] = ["The passwords don't match."]
+    else:
+        try:
+            signup_password_validate(
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                company_name=company_name,
+                email=invitation.email,
+            )
+        except ValidationError as exc:
+            errors["password"] = exc.messages
     try:
         answer_validate(answer=answer, password=password)
     except ValidationError as exc:
-        raise ValidationError({"answer": exc.messages}) from None
+        errors["answer"] = exc.messages
     if security_question not in User.SecurityQuestion.values:
-        raise ValidationError({"security_question": "Select a security question."})
+        errors["security_question"] = ["Select a security question."]
+    if errors:
+        raise ValidationError(errors)
 
     # The slow part, outside the transaction: no lock is held while hashing.
     password_hashed, answer_hashed = password_and_answer_hash(password=password, answer=answer)
     with transaction.atomic():
-        invitation = _redeemable_invitation_get(invitation_id, token_hash=token_hash, lock=True)
+        invitation = invitation_redeemable_get(
+            invitation_id=invitation.pk, token_hash=token_hash, org=org, lock=True
+        )
         user = _customer_create(
             invitation=invitation,
             profile=profile,
@@ -227,21 +132,6 @@ def customer_signup(
             answer_hashed=answer_hashed,
         )
     return user
-
-
-def _redeemable_invitation_get(invitation_id: int, *, token_hash: str, lock: bool) -> Invitation:
-    """The invitation, if it can be redeemed (InvitationNotRedeemable otherwise).
-
-    ``lock`` takes its row lock until the end of the transaction.
-    """
-    invitations = Invitation.objects.select_related("group", "inviter")
-    if lock:
-        invitations = invitations.select_for_update(of=("self",))
-    invitation = invitations.filter(pk=invitation_id).first()
-    if invitation is None or not invitation_is_redeemable(invitation, token_hash=token_hash):
-        accepted = invitation is not None and invitation.status == Invitation.Status.ACCEPTED
-        raise InvitationNotRedeemable(already_accepted=accepted)
-    return invitation
 
 
 def _customer_create(
@@ -332,43 +222,6 @@ def _user_insert(user: User, *, invitation: Invitation) -> None:
             user.username = customer_username(
                 invitee_email=invitation.email, inviter_email=invitation.inviter.email
             )
-
-
-@task
-def signup_emails_send(*, user_id: int, invitation_id: int) -> None:
-    """Welcome the customer (username, login address) and tell the inviter.
-
-    A failed send is logged and does not stop the other one: the account exists already.
-    """
-    user = User.objects.get(pk=user_id)
-    invitation = Invitation.objects.select_related("group", "inviter").get(pk=invitation_id)
-    org = org_get()
-    login_url = settings.SITE_URL + reverse("accounts:login")
-    group_url = settings.SITE_URL + reverse(
-        "groups:detail", kwargs={"group_id": invitation.group_id}
-    )
-    context = {
-        "org_name": org.name,
-        "user_name": user.name,
-        "username": user.username,
-        "email": user.email,
-        "login_url": login_url,
-        "group_name": invitation.group.name,
-        "group_url": group_url,
-        "inviter_name": invitation.inviter.name,
-    }
-    for to, subject, template in (
-        (user.email, f"Welcome to Chatter at {org.name}", "welcome"),
-        (
-            invitation.inviter.email,
-            f"{user.name} accepted your invitation to {invitation.group.name}",
-            "invitation_accepted",
-        ),
-    ):
-        try:
-            email_send(to=to, subject=subject, template=template, context=context)
-        except Exception:
-            logger.exception("Could not send the %s email for user %s", template, user_id)
 
 
 def signup_submitted(values: dict[str, Any]) -> dict[str, str]:

@@ -11,9 +11,9 @@ from django.utils.html import escape
 
 from accounts.models import User, ValidationRule
 from accounts.validation import RuleViolation
-from chatterorg.models import SupportReference
-from chatterorg.support_views import suggested_formula, support_number_normalise
-from invitations.signup import support_reference_create
+from invitations.join.actions import support_reference_create
+from invitations.join.support import suggested_formula, support_number_normalise
+from invitations.models import SupportReference
 from tests.chatterorg.pages import control
 from tests.factories import (
     CustomerFactory,

@@ -23,19 +23,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.models import User
 from accounts.validation import ValidationRuleFailed
 from chatterorg.actions import NoLicenceLeft
+from chatterorg.forms import form_refusal_add
 from chatterorg.http import referrer_same_origin
-from chatterorg.models import SupportReference
 from chatterorg.selectors import org_get
-from invitations.join_forms import SignupForm
-from invitations.models import Invitation
-from invitations.signup import (
+from chatterorg.tokens import LinkSession, token_hash
+from invitations.access import (
+    JOIN_SESSION_KEY,
     InvitationNotRedeemable,
-    JoinSession,
-    customer_signup,
-    invitation_for_session,
-    support_reference_create,
+    invitation_for_link,
+    invitation_for_token,
 )
-from invitations.tokens import invitation_for_token, token_hash
+from invitations.join.actions import customer_signup, support_reference_create
+from invitations.join.forms import SignupForm
+from invitations.models import Invitation, SupportReference
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +56,12 @@ def invalid_response(request: HttpRequest) -> HttpResponse:
 @sensitive_variables("token")
 def join_open(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: remember the invitation in the session, then leave the token URL."""
-    invitation = invitation_for_token(token)
+    invitation = invitation_for_token(token, org=org_get())
     if invitation is None:
         return invalid_response(request)
-    join = JoinSession(invitation_id=invitation.pk, token_hash=token_hash(token))
-    request.session[JoinSession.SESSION_KEY] = join.as_session()
+    LinkSession(key=JOIN_SESSION_KEY, object_id=invitation.pk, token_hash=token_hash(token)).save(
+        request.session
+    )
     return redirect("join:signup")
 
 
@@ -70,8 +71,8 @@ def join_open(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def join_signup(request: HttpRequest) -> HttpResponse:
     """The sign-up form; its POST creates the account through ``customer_signup``."""
-    join = JoinSession.from_session(request.session.get(JoinSession.SESSION_KEY))
-    invitation = invitation_for_session(join)
+    join = LinkSession.load(request.session, JOIN_SESSION_KEY)
+    invitation = invitation_for_link(join, org=org_get())
     if join is None or invitation is None:
         return invalid_response(request)
     form = SignupForm(request.POST or None, invitation=invitation)
@@ -93,48 +94,48 @@ def _form_response(
 
 @sensitive_variables("data")
 def _signup_submit(
-    request: HttpRequest, *, form: SignupForm, join: JoinSession, invitation: Invitation
+    request: HttpRequest, *, form: SignupForm, join: LinkSession, invitation: Invitation
 ) -> HttpResponse:
     data = form.cleaned_data
     try:
         user = customer_signup(
-            invitation_id=join.invitation_id,
+            invitation=invitation,
             token_hash=join.token_hash,
+            org=org_get(),
             first_name=data["first_name"],
             last_name=data["last_name"],
             company_name=data["company_name"],
             password=data["password"],
+            password_confirm=data["password_confirm"],
             security_question=data["security_question"],
             answer=data["answer"],
         )
     except InvitationNotRedeemable as exc:
         if exc.already_accepted:
             # A second submit (another tab, a double click): the account exists.
-            request.session.pop(JoinSession.SESSION_KEY, None)
+            LinkSession.clear(request.session, JOIN_SESSION_KEY)
             messages.info(request, "Your account has already been created. Log in to continue.")
             return redirect("accounts:login")
         return invalid_response(request)
     except NoLicenceLeft:
         return render(request, "invitations/join/no_licences.html", status=NO_LICENCES_STATUS)
-    except ValidationError as exc:
-        _errors_add(form, exc)
-        return _form_response(request, form=form, invitation=invitation)
     except ValidationRuleFailed as exc:
         if org_get().show_validation_errors_to_customers:
-            for violation in exc.violations:
-                field = violation.field if violation.field in form.fields else None
-                form.add_error(field, violation.message)
+            form_refusal_add(form, exc)
             return _form_response(request, form=form, invitation=invitation)
         reference = support_reference_create(
-            invitation_id=join.invitation_id, submitted=_submitted(form), violation=exc.first
+            invitation_id=join.object_id, submitted=_submitted(form), violation=exc.first
         )
         return _server_error_response(request, reference)
+    except ValidationError as exc:
+        form_refusal_add(form, exc)
+        return _form_response(request, form=form, invitation=invitation)
     except Exception as exc:
         # Anything else: the customer gets the seed's page and a number; the
         # admin gets the details under that number, and the log has the traceback.
-        logger.exception("Join Now sign-up failed for invitation %s", join.invitation_id)
+        logger.exception("Join Now sign-up failed for invitation %s", join.object_id)
         reference = support_reference_create(
-            invitation_id=join.invitation_id, submitted=_submitted(form), error=exc
+            invitation_id=join.object_id, submitted=_submitted(form), error=exc
         )
         return _server_error_response(request, reference)
     return _signed_in_response(request, user=user, invitation=invitation)
@@ -143,7 +144,7 @@ def _signup_submit(
 def _signed_in_response(
     request: HttpRequest, *, user: User, invitation: Invitation
 ) -> HttpResponse:
-    request.session.pop(JoinSession.SESSION_KEY, None)
+    LinkSession.clear(request.session, JOIN_SESSION_KEY)
     # login() rotates the session key (and flushes a session that belonged to someone else).
     login(request, user, backend=AUTH_BACKEND)
     messages.success(request, f"Welcome to Chatter! Your username is {user.username}.")
@@ -152,14 +153,6 @@ def _signed_in_response(
 
 def _submitted(form: SignupForm) -> dict[str, Any]:
     return {**form.cleaned_data, "email": form.invitation.email}
-
-
-def _errors_add(form: SignupForm, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _server_error_response(request: HttpRequest, reference: SupportReference) -> HttpResponse:

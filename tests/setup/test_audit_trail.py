@@ -8,7 +8,7 @@ from time_machine import travel
 
 from chatterorg.actions import audit_record
 from chatterorg.models import AuditEvent
-from chatterorg.setup_views import AUDIT_TRAIL_PAGE_SIZE
+from setup.views.org import AUDIT_TRAIL_PAGE_SIZE
 from tests.factories import AdminFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,10 @@ import os
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from chatterorg.selectors import org_get
+from demo.groups import seed_groups
+from demo.users import seed_rules, seed_users
+
 DEFAULT_DEMO_PASSWORD = "Chatter-Demo-2026!"
 
 
@@ -12,10 +16,6 @@ class Command(BaseCommand):
     help = "Create the demo org (Acme Corporation), its users, groups and validation rule."
 
     def handle(self, *args: object, **options: object) -> None:
-        from accounts.demo import seed_rules, seed_users
-        from chatterorg.selectors import org_get
-        from groups.demo import seed_groups
-
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         with transaction.atomic():
             org_get()  # "Allow Customer Invitations" starts off, as in a new org.

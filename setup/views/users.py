@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,24 +27,25 @@ from accounts.actions import (
     user_create_internal,
     user_update_internal,
 )
+from accounts.http import AuthenticatedRequest
 from accounts.models import PermissionSet, Profile, User
 from accounts.permissions import Perm, user_perms
-from accounts.setup_forms import (
+from chatterorg.actions import NoLicenceLeft
+from chatterorg.forms import form_refusal_add
+from chatterorg.pagination import page_get
+from setup.access import setup_required
+from setup.forms import (
     PermissionSetAssignForm,
     PermissionSetCreateForm,
     PermissionSetEditForm,
     PermissionsForm,
     UserCreateForm,
     UserForm,
-    action_errors_add,
     user_initial,
 )
-from accounts.validation import ValidationRuleFailed
-from chatterorg.actions import NoLicenceLeft
-from chatterorg.setup_views import paginate, setup_actor, setup_required
 
 USERS_PAGE_SIZE = 25
-ACTION_REFUSALS = (ValidationError, ValidationRuleFailed, NoLicenceLeft)
+ACTION_REFUSALS = (ValidationError, NoLicenceLeft)
 manage_users_required = setup_required(Perm.MANAGE_USERS)
 
 
@@ -58,7 +59,7 @@ def _perm_labels(perms: Any) -> list[str]:
 
 @manage_users_required
 @require_http_methods(["GET"])
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedRequest) -> HttpResponse:
     """All users, searchable by name, username or email, a page at a time."""
     query = request.GET.get("q", "").strip()
     found = User.objects.select_related("profile").order_by("last_name", "first_name", "id")
@@ -69,21 +70,21 @@ def users(request: HttpRequest) -> HttpResponse:
             | Q(username__icontains=query)
             | Q(email__icontains=query)
         )
-    page = paginate(request, found, USERS_PAGE_SIZE)
+    page = page_get(found, request.GET.get("page"), USERS_PAGE_SIZE)
     return render(request, "setup/users.html", {"page": page, "query": query})
 
 
 @manage_users_required
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
-def user_new(request: HttpRequest) -> HttpResponse:
+def user_new(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         form = UserCreateForm(request.POST)
         if form.is_valid():
             try:
-                created = user_create_internal(actor=setup_actor(request), **form.cleaned_data)
+                created = user_create_internal(actor=request.user, **form.cleaned_data)
             except ACTION_REFUSALS as exc:
-                action_errors_add(form, exc)
+                form_refusal_add(form, exc)
             else:
                 messages.success(request, f"User {created.username} was created.")
                 return redirect("setup:user_detail", user_id=created.pk)
@@ -95,15 +96,15 @@ def user_new(request: HttpRequest) -> HttpResponse:
 
 @manage_users_required
 @require_http_methods(["GET", "POST"])
-def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_edit(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     edited = get_object_or_404(User.objects.select_related("profile__licence"), pk=user_id)
     if request.method == "POST":
         form = UserForm(request.POST, customer=edited.is_customer)
         if form.is_valid():
             try:
-                user_update_internal(actor=setup_actor(request), user=edited, **form.cleaned_data)
+                user_update_internal(actor=request.user, user=edited, **form.cleaned_data)
             except ACTION_REFUSALS as exc:
-                action_errors_add(form, exc)
+                form_refusal_add(form, exc)
             else:
                 messages.success(request, "Your changes have been saved.")
                 return redirect("setup:user_detail", user_id=edited.pk)
@@ -114,7 +115,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @manage_users_required
 @require_http_methods(["GET"])
-def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_detail(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     """A user with profile, permission sets (Remove, Assign) and resulting permissions."""
     shown = get_object_or_404(User.objects.select_related("profile__licence"), pk=user_id)
     assigned = list(PermissionSet.objects.filter(assignments__user=shown).order_by("label"))
@@ -134,7 +135,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @manage_users_required
 @require_POST
-def user_permission_set_assign(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_permission_set_assign(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     shown = get_object_or_404(User, pk=user_id)
     form = PermissionSetAssignForm(request.POST)
     if not form.is_valid():
@@ -142,7 +143,7 @@ def user_permission_set_assign(request: HttpRequest, user_id: int) -> HttpRespon
         return redirect("setup:user_detail", user_id=shown.pk)
     permission_set = form.cleaned_data["permission_set"]
     try:
-        permission_set_assign(actor=setup_actor(request), user=shown, permission_set=permission_set)
+        permission_set_assign(actor=request.user, user=shown, permission_set=permission_set)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -153,13 +154,11 @@ def user_permission_set_assign(request: HttpRequest, user_id: int) -> HttpRespon
 @manage_users_required
 @require_POST
 def user_permission_set_unassign(
-    request: HttpRequest, user_id: int, permission_set_id: int
+    request: AuthenticatedRequest, user_id: int, permission_set_id: int
 ) -> HttpResponse:
     shown = get_object_or_404(User, pk=user_id)
     permission_set = get_object_or_404(PermissionSet, pk=permission_set_id)
-    if permission_set_unassign(
-        actor=setup_actor(request), user=shown, permission_set=permission_set
-    ):
+    if permission_set_unassign(actor=request.user, user=shown, permission_set=permission_set):
         messages.success(request, f"Permission set {permission_set.label} removed.")
     return redirect("setup:user_detail", user_id=shown.pk)
 
@@ -169,7 +168,7 @@ def user_permission_set_unassign(
 
 @manage_users_required
 @require_http_methods(["GET"])
-def profiles(request: HttpRequest) -> HttpResponse:
+def profiles(request: AuthenticatedRequest) -> HttpResponse:
     listed = (
         Profile.objects.select_related("licence")
         .annotate(active_users=Count("users", filter=Q(users__is_active=True)))
@@ -180,7 +179,7 @@ def profiles(request: HttpRequest) -> HttpResponse:
 
 @manage_users_required
 @require_http_methods(["GET", "POST"])
-def profile_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
+def profile_detail(request: AuthenticatedRequest, profile_id: int) -> HttpResponse:
     """A profile and its permissions as checkboxes, saved with "Save"."""
     profile = get_object_or_404(Profile.objects.select_related("licence"), pk=profile_id)
     locked = profile_permissions_locked_reason(profile)
@@ -189,12 +188,12 @@ def profile_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 profile_permissions_set(
-                    actor=setup_actor(request),
+                    actor=request.user,
                     profile=profile,
                     permissions=form.cleaned_data["permissions"],
                 )
             except ValidationError as exc:
-                action_errors_add(form, exc)
+                form_refusal_add(form, exc)
             else:
                 messages.success(request, f"Permissions of profile {profile.name} saved.")
                 return redirect("setup:profile_detail", profile_id=profile.pk)
@@ -210,21 +209,21 @@ def profile_detail(request: HttpRequest, profile_id: int) -> HttpResponse:
 
 @manage_users_required
 @require_http_methods(["GET"])
-def permission_sets(request: HttpRequest) -> HttpResponse:
+def permission_sets(request: AuthenticatedRequest) -> HttpResponse:
     listed = PermissionSet.objects.annotate(assigned_users=Count("assignments")).order_by("label")
     return render(request, "setup/permission_sets.html", {"permission_sets": listed})
 
 
 @manage_users_required
 @require_http_methods(["GET", "POST"])
-def permission_set_new(request: HttpRequest) -> HttpResponse:
+def permission_set_new(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         form = PermissionSetCreateForm(request.POST)
         if form.is_valid():
             try:
-                created = permission_set_create(actor=setup_actor(request), **form.cleaned_data)
+                created = permission_set_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                action_errors_add(form, exc)
+                form_refusal_add(form, exc)
             else:
                 messages.success(request, f"Permission set {created.label} was created.")
                 return redirect("setup:permission_set_detail", pk=created.pk)
@@ -235,14 +234,14 @@ def permission_set_new(request: HttpRequest) -> HttpResponse:
 
 @manage_users_required
 @require_http_methods(["GET", "POST"])
-def permission_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def permission_set_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A permission set, its permissions as checkboxes ("Save"), and its users."""
     permission_set = get_object_or_404(PermissionSet, pk=pk)
     if request.method == "POST":
         form = PermissionsForm(request.POST)
         if form.is_valid():
             permission_set_update(
-                actor=setup_actor(request),
+                actor=request.user,
                 permission_set=permission_set,
                 label=permission_set.label,
                 description=permission_set.description,
@@ -258,25 +257,29 @@ def permission_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "setup/permission_set_detail.html",
-        {"permission_set": permission_set, "form": form, "page": paginate(request, members, 25)},
+        {
+            "permission_set": permission_set,
+            "form": form,
+            "page": page_get(members, request.GET.get("page"), 25),
+        },
     )
 
 
 @manage_users_required
 @require_http_methods(["GET", "POST"])
-def permission_set_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def permission_set_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     permission_set = get_object_or_404(PermissionSet, pk=pk)
     if request.method == "POST":
         form = PermissionSetEditForm(request.POST)
         if form.is_valid():
             try:
                 permission_set_update(
-                    actor=setup_actor(request),
+                    actor=request.user,
                     permission_set=permission_set,
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
-                action_errors_add(form, exc)
+                form_refusal_add(form, exc)
             else:
                 messages.success(request, "Your changes have been saved.")
                 return redirect("setup:permission_set_detail", pk=permission_set.pk)

@@ -1,0 +1,1 @@
+"""The demo org: Acme Corporation, its users, groups and a validation rule."""

@@ -1,0 +1,82 @@
+"""Which invitation a link redeems, and who may cancel one: the one place these rules live."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from chatterorg.models import Organization
+from chatterorg.selectors import org_get
+from chatterorg.tokens import LinkSession, token_lookup_hash, token_matches
+from groups.access import GroupCapabilities
+from invitations.models import Invitation
+
+JOIN_SESSION_KEY = "join_invitation"
+
+
+class InvitationNotRedeemable(Exception):
+    """The invitation is unknown, used, canceled, expired, or customers are off."""
+
+    def __init__(self, *, already_accepted: bool = False) -> None:
+        super().__init__("This invitation is no longer valid.")
+        # Only for the person who holds the token (their session): a second
+        # submit of an accepted invitation is sent to the login page.
+        self.already_accepted = already_accepted
+
+
+def _redeemable(org: Organization) -> QuerySet[Invitation]:
+    return Invitation.objects.redeemable(org=org).select_related("group", "inviter")
+
+
+def invitation_for_token(raw: str, *, org: Organization | None = None) -> Invitation | None:
+    """The invitation an emailed token redeems right now, or None.
+
+    Every case of "no" answers None alike, so the join page shows one "no
+    longer valid" message.
+    """
+    digest = token_lookup_hash(raw)
+    if digest is None:
+        return None
+    invitation = _redeemable(org or org_get()).filter(token_hash=digest).first()
+    if invitation is None or not token_matches(invitation.token_hash, digest):
+        return None
+    return invitation
+
+
+def invitation_redeemable_get(
+    *, invitation_id: int, token_hash: str, org: Organization, lock: bool = False
+) -> Invitation:
+    """The invitation a session holds, if its link still works (InvitationNotRedeemable).
+
+    ``lock`` takes its row lock until the end of the transaction.
+    """
+    invitations = _redeemable(org)
+    if lock:
+        invitations = invitations.select_for_update(of=("self",))
+    invitation = invitations.filter(pk=invitation_id).first()
+    if invitation is None or not token_matches(invitation.token_hash, token_hash):
+        accepted = Invitation.objects.filter(
+            pk=invitation_id, status=Invitation.Status.ACCEPTED
+        ).exists()
+        raise InvitationNotRedeemable(already_accepted=accepted)
+    return invitation
+
+
+def invitation_for_link(link: LinkSession | None, *, org: Organization) -> Invitation | None:
+    """The invitation kept in the session, if it can still be redeemed."""
+    if link is None:
+        return None
+    try:
+        return invitation_redeemable_get(
+            invitation_id=link.object_id, token_hash=link.token_hash, org=org
+        )
+    except InvitationNotRedeemable:
+        return None
+
+
+def invitation_cancel_allowed(
+    *, user: User, invitation: Invitation, caps: GroupCapabilities
+) -> bool:
+    """The group's managers ("Add/Remove Members") cancel any pending invitation; its
+    sender cancels their own while they can still see the group (``caps`` exist)."""
+    return caps.manage_members or invitation.inviter_id == user.pk

@@ -1,0 +1,1 @@
+"""Join Now: an invited customer opens the emailed link and signs up."""

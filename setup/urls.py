@@ -1,0 +1,49 @@
+"""Setup: one URL namespace for every Setup page."""
+
+from django.urls import path
+
+from setup.views import org, rules, support, users
+
+app_name = "setup"
+
+urlpatterns = [
+    path("", org.setup_home, name="home"),
+    path("chatter/settings/", org.chatter_settings, name="chatter_settings"),
+    path("company/", org.company_information, name="company_information"),
+    path("audit-trail/", org.audit_trail, name="audit_trail"),
+    # Manage Users
+    path("users/", users.users, name="users"),
+    path("users/new/", users.user_new, name="user_new"),
+    path("users/<int:user_id>/", users.user_detail, name="user_detail"),
+    path("users/<int:user_id>/edit/", users.user_edit, name="user_edit"),
+    path(
+        "users/<int:user_id>/permission-sets/assign/",
+        users.user_permission_set_assign,
+        name="user_permission_set_assign",
+    ),
+    path(
+        "users/<int:user_id>/permission-sets/<int:permission_set_id>/remove/",
+        users.user_permission_set_unassign,
+        name="user_permission_set_unassign",
+    ),
+    path("profiles/", users.profiles, name="profiles"),
+    path("profiles/<int:profile_id>/", users.profile_detail, name="profile_detail"),
+    path("permission-sets/", users.permission_sets, name="permission_sets"),
+    path("permission-sets/new/", users.permission_set_new, name="permission_set_new"),
+    path("permission-sets/<int:pk>/", users.permission_set_detail, name="permission_set_detail"),
+    path("permission-sets/<int:pk>/edit/", users.permission_set_edit, name="permission_set_edit"),
+    # Customize › Users › Validation Rules
+    path("users/validation-rules/", rules.validation_rules, name="validation_rules"),
+    path("users/validation-rules/new/", rules.validation_rule_new, name="validation_rule_new"),
+    path(
+        "users/validation-rules/<int:rule_id>/edit/",
+        rules.validation_rule_edit,
+        name="validation_rule_edit",
+    ),
+    path(
+        "users/validation-rules/<int:rule_id>/active/",
+        rules.validation_rule_toggle,
+        name="validation_rule_toggle",
+    ),
+    path("support/lookup/", support.support_lookup, name="support_lookup"),
+]

@@ -1,0 +1,1 @@
+"""Setup's pages, one module per area: the org, users, validation rules, support."""
