@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -14,8 +15,6 @@ from accounts.permissions import ALL_PERMS, Perm, user_has_perm
 
 
 def _validate_permissions(value: Any) -> None:
-    from django.core.exceptions import ValidationError
-
     if not isinstance(value, list) or any(p not in ALL_PERMS for p in value):
         raise ValidationError("Unknown permission in %(value)s.", params={"value": value})
 
@@ -78,6 +77,8 @@ class UserManager(BaseUserManager["User"]):
 
     def create_superuser(self, username: str, password: str | None = None, **extra: Any) -> User:
         """For ``createsuperuser``: a System Administrator."""
+        # Imported here because the actions import this module: the manager is the
+        # one place Django's createsuperuser calls, and users are created by the action.
         from accounts.actions import user_create_internal
 
         profile = Profile.objects.get(name=Profile.SYSTEM_ADMINISTRATOR)

@@ -14,7 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.permissions import Perm, user_has_perm
+from chatterorg.selectors import org_get
 from groups.models import Group, Membership, Post
+from groups.selectors import people_visible_to
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -128,8 +130,6 @@ def group_for_user(
 
     A group the user may not know of answers exactly like one that does not exist.
     """
-    from chatterorg.selectors import org_get
-
     qs = Group.objects.all()
     if for_update:
         qs = qs.select_for_update()
@@ -185,8 +185,6 @@ def post_deletable(*, user: User, post: Post, caps: GroupCapabilities) -> bool:
 
 def person_for_user(viewer: User, user_id: int) -> User:
     """A user whose profile ``viewer`` may open, or Http404 (customers: co-members only)."""
-    from groups.selectors import people_visible_to
-
     person = people_visible_to(viewer).filter(pk=user_id).first()
     if person is None:
         raise Http404("No such user.")

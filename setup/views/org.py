@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +31,8 @@ def setup_home(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def chatter_settings(request: AuthenticatedRequest) -> HttpResponse:
     """Setup › Customize › Chatter › Settings."""
-    org = org_get()
+    # The form writes its values into its instance: give it a copy, not the request's org.
+    org = copy.copy(org_get())
     if request.method == "POST":
         form = ChatterSettingsForm(request.POST, instance=org)
         if form.is_valid():
