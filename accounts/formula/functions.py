@@ -4,12 +4,15 @@ Each function is registered with its arity so the parser can reject unknown name
 wrong parameter counts before anything runs. Most functions are *eager* (all arguments are
 evaluated first); IF, CASE, AND, OR, NULLVALUE and BLANKVALUE are *lazy* so that, as in
 Salesforce, the branch not taken is never evaluated (``IF(x = 0, 0, 1 / x)`` is safe).
-ISNEW, ISCHANGED, PRIORVALUE and REGEX take the argument nodes too, because they need the
-evaluation itself: the record state, the field's name, or the regex time budget.
+ISNEW, ISCLONE, ISCHANGED, PRIORVALUE, ISNULL, REGEX, TODAY, NOW and TIMENOW take the
+argument nodes too, because they need the evaluation itself: the record state, the
+field's name, the static type found by the check, the regex time budget or the clock.
 
 Salesforce semantics followed throughout: text null reads as ""; CONTAINS, BEGINS, FIND
 and SUBSTITUTE are case-sensitive; MID and FIND count from 1; a null number argument makes
-the numeric result null.
+the numeric result null; CEILING and FLOOR round away from and towards zero; WEEKDAY
+counts from Sunday (1); ADDMONTHS keeps the end of the month. Parameter types are checked
+statically by checker.py when a schema is given, and dynamically here in any case.
 """
 
 from __future__ import annotations
