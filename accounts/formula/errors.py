@@ -1,11 +1,13 @@
 """Exceptions raised by the formula engine.
 
-Callers (validation rules) catch these three classes and nothing else: a formula is
+Callers (validation rules) catch these classes and nothing else: a formula is
 admin-written text, so every way it can go wrong must surface as one of them rather than
 as an arbitrary Python exception.
 """
 
 from __future__ import annotations
+
+from typing import Self
 
 
 class FormulaError(Exception):
@@ -28,7 +30,7 @@ class FormulaSyntaxError(FormulaError):
         self.column = column
 
     @classmethod
-    def at(cls, message: str, source: str, position: int) -> FormulaSyntaxError:
+    def at(cls, message: str, source: str, position: int) -> Self:
         """Build the error for ``position`` in ``source``, working out line and column."""
         position = max(0, min(position, len(source)))
         line = source.count("\n", 0, position) + 1
@@ -37,6 +39,12 @@ class FormulaSyntaxError(FormulaError):
 
     def __str__(self) -> str:
         return f"{self.message} (at line {self.line}, column {self.column})"
+
+
+class FormulaTypeError(FormulaSyntaxError):
+    """The formula parses but Salesforce would refuse to save it: a parameter, operator
+    or result of the wrong type, or a picklist field outside the functions that accept
+    one. Raised by ``parse`` when given a schema (or an expected result type)."""
 
 
 class FormulaRuntimeError(FormulaError):

@@ -7,10 +7,13 @@ steps and regex time, which is how a formula's cost is bounded at run time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 
+from .dates import add_days, add_milliseconds, difference
 from .errors import FormulaLimitError, FormulaRuntimeError
 from .functions import FUNCTIONS
 from .nodes import Call, Chain, FieldRef, GlobalRef, Literal, Node, Power, Prefix
@@ -24,6 +27,7 @@ from .runtime import (
     as_text,
     check_text,
     compare_order,
+    from_declared,
     from_python,
     lookup,
     type_error,
@@ -54,17 +58,58 @@ def _numbers(left: Value, right: Value, operator: str) -> tuple[Decimal, Decimal
     return None if a is None or b is None else (a, b)
 
 
+def _moves(value: Value) -> bool:
+    """Whether ``value`` can be moved by a number: a date, datetime or time."""
+    return isinstance(value, (dt.date, dt.time))
+
+
+def _shift(moment: dt.date | dt.time, amount: Decimal) -> Value:
+    if isinstance(moment, dt.time):
+        return add_milliseconds(moment, amount)
+    return add_days(moment, amount)
+
+
+_ADDABLE = "Number, Date, DateTime, Time, Text"
+
+
 def _add(left: Value, right: Value) -> Value:
-    # "+" adds numbers, and also concatenates when either side is text (null reads as "").
+    """``+``: numbers; a date, datetime or time and a number (either order); or two texts
+    (concatenation, null reading as "")."""
     if isinstance(left, str) or isinstance(right, str):
         return _concatenate(left, right, "+")
-    pair = _numbers(left, right, "+")
-    return None if pair is None else arithmetic(NUMBER_CONTEXT.add, *pair)
+    where = "operator '+'"
+    for value in (left, right):
+        if isinstance(value, bool):
+            raise type_error(where, _ADDABLE, value)
+    if left is None or right is None:
+        return None
+    if isinstance(left, Decimal) and isinstance(right, Decimal):
+        return arithmetic(NUMBER_CONTEXT.add, left, right)
+    if _moves(left) and isinstance(right, Decimal):
+        return _shift(left, right)  # type: ignore[arg-type]
+    if isinstance(left, Decimal) and _moves(right):
+        return _shift(right, left)  # type: ignore[arg-type]
+    raise type_error(where, "Number", right if _moves(left) else left)
 
 
 def _subtract(left: Value, right: Value) -> Value:
-    pair = _numbers(left, right, "-")
-    return None if pair is None else arithmetic(NUMBER_CONTEXT.subtract, *pair)
+    """``-``: numbers; a date, datetime or time minus a number; or the difference of two
+    dates (days), datetimes (fractional days) or times (milliseconds)."""
+    where = "operator '-'"
+    for value in (left, right):
+        if value is not None and not isinstance(value, Decimal) and not _moves(value):
+            raise type_error(where, "Number, Date, DateTime, Time", value)
+    if left is None or right is None:
+        return None
+    if isinstance(left, Decimal):
+        if not isinstance(right, Decimal):
+            raise type_error(where, "Number", right)
+        return arithmetic(NUMBER_CONTEXT.subtract, left, right)
+    if isinstance(right, Decimal):
+        return _shift(left, -right)  # type: ignore[arg-type]
+    if type_name(left) != type_name(right):
+        raise type_error(where, f"Number, {type_name(left)}", right)
+    return difference(left, right)  # type: ignore[arg-type]
 
 
 def _multiply(left: Value, right: Value) -> Value:
@@ -138,22 +183,41 @@ def _prefix(operator: str, value: Value) -> Value:
 class _Evaluation:
     """State of one evaluation: the context and the remaining step and regex budgets."""
 
-    __slots__ = ("_context", "_steps_left", "regex_time_left")
+    __slots__ = ("_context", "_formula", "_now", "_steps_left", "regex_time_left")
 
-    def __init__(self, context: EvaluationContext, max_steps: int) -> None:
+    def __init__(self, context: EvaluationContext, formula: Formula, max_steps: int) -> None:
         self._context = context
+        self._formula = formula
         self._steps_left = max_steps
+        self._now: dt.datetime | None = None
         self.regex_time_left = REGEX_TIME_BUDGET_SECONDS
 
     @property
     def context(self) -> EvaluationContext:
         return self._context
 
+    def now(self) -> dt.datetime:
+        """The current moment (UTC), read once per evaluation so NOW() is consistent."""
+        if self._now is None:
+            self._now = self._context.current_time()
+        return self._now
+
+    def _read(self, mapping: Mapping[str, object], name: str) -> Value:
+        value = lookup(mapping, name)
+        declared = self._formula.field_types.get(name)
+        if declared is None:
+            return from_python(value, name)
+        return from_declared(value, declared, name, blank_as_zero=self._context.blank_as_zero)
+
     def field_value(self, name: str) -> Value:
-        return from_python(lookup(self._context.fields, name), name)
+        return self._read(self._context.fields, name)
 
     def prior_value(self, name: str) -> Value:
-        return from_python(lookup(self._context.prior, name), name)
+        return self._read(self._context.prior, name)
+
+    def never_null(self, node: Node) -> bool:
+        """Whether the type check found ``node`` to be Text, which is never null."""
+        return id(node) in self._formula.text_nodes
 
     def condition(self, node: Node) -> bool:
         return _truth(self.evaluate(node), "a logical condition")
@@ -172,7 +236,7 @@ class _Evaluation:
         if isinstance(node, Chain):
             return self._chain(node)
         if isinstance(node, GlobalRef):
-            return from_python(lookup(self._context.globals, node.name), node.name)
+            return self._read(self._context.globals, node.name)
         if isinstance(node, Prefix):
             value = self.evaluate(node.operand)
             for operator in reversed(node.operators):
@@ -229,6 +293,14 @@ class Formula:
     root: Node = field(repr=False)
     field_references: frozenset[str] = field(repr=False)
     global_references: frozenset[str] = field(repr=False)
+    #: Schema type name ("date", "picklist"...) of each referenced field and global, when
+    #: parsed with a schema; their values are converted and checked against it.
+    field_types: Mapping[str, str] = field(repr=False, default=MappingProxyType({}))
+    #: Salesforce name of the result's type ("Boolean", "Text", "Date"...), or None when
+    #: the formula was not type-checked (parsed without a schema or expected result).
+    result_type: str | None = field(repr=False, default=None)
+    #: Identities of the nodes the check found to be Text (ISNULL of text is FALSE).
+    text_nodes: frozenset[int] = field(repr=False, default=frozenset())
 
     def evaluate(
         self, context: EvaluationContext, *, max_steps: int = MAX_EVALUATION_STEPS
@@ -238,7 +310,7 @@ class Formula:
         Raises FormulaRuntimeError (or its subclass FormulaLimitError) and nothing else.
         """
         try:
-            return _Evaluation(context, max_steps).evaluate(self.root)
+            return _Evaluation(context, self, max_steps).evaluate(self.root)
         except RecursionError as exc:
             # Unreachable with the parser's depth limit unless the caller is itself deep
             # in the stack; still a formula failure rather than a server error.

@@ -10,16 +10,20 @@ guarded so that it can only ever fail with FormulaSyntaxError, whatever the inpu
 * Lark's errors are translated into Salesforce-like messages with a position.
 
 Functions are checked here (name, parameter count, field-reference arguments, literal
-regular expressions), and field names against ``known_fields`` when given.
+regular expressions), and field names against ``known_fields`` when given. With a
+``schema`` (field and global names with their types) names are checked against it and
+the tree is then type-checked (checker.py), so that every error Salesforce reports when a
+formula is saved is reported here, before anything runs.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from lark import Lark, Token, Transformer_NonRecursive
@@ -32,12 +36,13 @@ from lark.exceptions import (
     VisitError,
 )
 
+from .checker import RESULT_TYPES, Checker
 from .errors import FormulaRuntimeError, FormulaSyntaxError
 from .evaluator import Formula
 from .functions import FUNCTIONS
 from .nodes import Call, Chain, FieldRef, GlobalRef, Literal, Node, Power, Prefix
 from .patterns import MAX_PATTERN_COST_PER_FORMULA, compile_pattern, pattern_cost
-from .runtime import NUMBER_CONTEXT, Value, arithmetic
+from .runtime import NUMBER_CONTEXT, SCHEMA_TYPES, Value, arithmetic
 
 #: Salesforce's limit on the length of a formula.
 MAX_FORMULA_LENGTH = 3_900
@@ -80,15 +85,34 @@ def parse(
     *,
     known_fields: Iterable[str] | None = None,
     known_globals: Iterable[str] | None = None,
+    schema: Mapping[str, str] | None = None,
+    result: str | None = None,
 ) -> Formula:
     """Parse ``text`` into a Formula, or raise FormulaSyntaxError.
 
     With ``known_fields`` (dotted names allowed) or ``known_globals`` ("$User.UserType"),
     references to other names are errors. Names match case-insensitively, as Salesforce
     API names do, and are stored in the spelling given in those lists.
+
+    ``schema`` replaces both lists and gives each name its type: it maps record fields
+    ("Department", "Profile.Name") and globals ("$User.Department", "$Permission.X") to a
+    type name (see SCHEMA_TYPES: "text", "picklist", "number", "checkbox", "date"...;
+    "$Permission.*" globals are always checkbox). The formula is then type-checked and
+    type errors raise FormulaTypeError (a FormulaSyntaxError). ``result`` ("checkbox" for
+    a validation rule, or "text", "number", "date", "datetime", "time") is the type the
+    formula must return; it type-checks the formula even without a schema (fields are
+    then of unknown type). ``Formula.result_type`` tells the inferred type.
     """
     if not isinstance(text, str):
         raise TypeError("formula text must be a str")
+    if schema is not None and (known_fields is not None or known_globals is not None):
+        raise TypeError("pass either schema or known_fields/known_globals, not both")
+    if result is not None and result.casefold() not in RESULT_TYPES:
+        raise ValueError(f"Unknown result type {result!r}; expected one of {sorted(RESULT_TYPES)}")
+    declared = _declared(schema) if schema is not None else None
+    if declared is not None:
+        known_fields = [name for name in declared if not name.startswith("$")]
+        known_globals = [name for name in declared if name.startswith("$")]
     if len(text) > MAX_FORMULA_LENGTH:
         raise FormulaSyntaxError.at(
             f"Formula is too long ({len(text):,} characters). "
@@ -110,7 +134,40 @@ def parse(
         if isinstance(exc.orig_exc, FormulaSyntaxError):
             raise exc.orig_exc from None
         raise
-    return Formula(text, root, frozenset(builder.fields), frozenset(builder.globals))
+    fields, globals_ = frozenset(builder.fields), frozenset(builder.globals)
+    if declared is None and result is None:
+        return Formula(text, root, fields, globals_)
+    field_types = {name: declared[name] for name in fields | globals_} if declared else {}
+    checker = Checker(text, {name: SCHEMA_TYPES[kind] for name, kind in field_types.items()})
+    result_type = checker.check(root)
+    if result is not None:
+        checker.check_result(result_type, result.casefold())
+    return Formula(
+        text,
+        root,
+        fields,
+        globals_,
+        field_types=MappingProxyType(field_types),
+        result_type=result_type,
+        text_nodes=frozenset(checker.text_nodes),
+    )
+
+
+def _declared(schema: Mapping[str, str]) -> dict[str, str]:
+    """The schema with validated, lower-case type names; $Permission globals are checkbox."""
+    declared: dict[str, str] = {}
+    for name, kind in schema.items():
+        if not isinstance(name, str) or not isinstance(kind, str):
+            raise TypeError("schema must map names (str) to type names (str)")
+        normalised = kind.casefold()
+        if normalised not in SCHEMA_TYPES:
+            raise ValueError(
+                f"Unknown type {kind!r} for {name}; expected one of {sorted(SCHEMA_TYPES)}"
+            )
+        if name.casefold().startswith("$permission."):
+            normalised = "checkbox"
+        declared[name] = normalised
+    return declared
 
 
 def _canonical(names: Iterable[str] | None) -> dict[str, str] | None:

@@ -1,19 +1,27 @@
-"""Run-time value model: the four formula types, input conversion and shared operations.
+"""Run-time value model: the formula types, input conversion and shared operations.
 
-A formula value is one of ``str`` (Text), ``Decimal`` (Number), ``bool`` (Checkbox) or
-``None`` (null, i.e. a blank field). Numbers are Decimal so that ``0.1 + 0.2 = 0.3`` holds
-as it does in Salesforce. All arithmetic goes through one bounded decimal context, so a
-formula can never build a number too large to print or compare cheaply.
+A formula value is one of ``str`` (Text, and picklists: a multi-select picklist is its
+values joined by ";"), ``Decimal`` (Number), ``bool`` (Checkbox), ``datetime.date``
+(Date), an aware ``datetime.datetime`` in UTC (DateTime), a naive ``datetime.time``
+(Time) or ``None`` (null, i.e. a blank field). Numbers are Decimal so that
+``0.1 + 0.2 = 0.3`` holds as it does in Salesforce. All arithmetic goes through one
+bounded decimal context, so a formula can never build a number too large to print or
+compare cheaply.
 
-Blank semantics follow Salesforce's "treat blank fields as blanks": a missing or None
-value is null; a null in a text position behaves as "" (text functions, ``&``, ``=``);
-a null in a numeric position makes arithmetic and comparisons null.
+Blank semantics follow Salesforce's "treat blank fields as blanks" by default: a missing
+or None value is null; a null in a text position behaves as "" (text functions, ``&``,
+``=``); a null in a numeric or date position makes arithmetic and comparisons null. With
+``EvaluationContext(blank_as_zero=True)`` ("treat blank fields as zeroes"), a blank field
+declared number, percent or currency in the schema reads as 0.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
+import functools
 import operator as operator_module
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +29,10 @@ from typing import Any
 
 from .errors import FormulaLimitError, FormulaRuntimeError
 
-Value = str | Decimal | bool | None
+# ``datetime`` is a subclass of ``date``: tests for a Date must rule out a DateTime first.
+Value = str | Decimal | bool | dt.date | dt.datetime | dt.time | None
+
+UTC = dt.UTC
 
 #: Longest text any operation may produce (``&``, SUBSTITUTE, UPPER...).
 MAX_TEXT_LENGTH = 10_000
@@ -44,13 +55,54 @@ class EvaluationContext:
     ``fields`` holds the record's values keyed by API name (related fields use dotted
     keys such as "Profile.Name"); ``prior`` the values before the change (empty for a new
     record); ``globals`` the merge fields such as "$User.UserType". Values may be str,
-    int, float, Decimal, bool or None.
+    int, float, Decimal, bool, date, datetime, time, a list of texts (a multi-select
+    picklist) or None.
+
+    ``timezone`` is the running user's time zone (an IANA name such as "Europe/Paris", or
+    a tzinfo): TODAY() is the date there. ``now`` is the clock: None for the real one, a
+    fixed datetime, or a callable returning one (naive datetimes are read as UTC).
+    ``blank_as_zero`` is Salesforce's "Treat blank fields as zeroes" option (it applies to
+    fields the schema declares number, percent or currency). ``is_clone`` is what ISCLONE()
+    returns.
     """
 
     fields: Mapping[str, Any] = field(default_factory=dict)
     prior: Mapping[str, Any] = field(default_factory=dict)
     globals: Mapping[str, Any] = field(default_factory=dict)
     is_new: bool = False
+    timezone: str | dt.tzinfo = "UTC"
+    now: dt.datetime | Callable[[], dt.datetime] | None = None
+    blank_as_zero: bool = False
+    is_clone: bool = False
+
+    def __post_init__(self) -> None:
+        self.tzinfo  # noqa: B018 - refuse an unknown time zone when the context is built
+
+    @property
+    def tzinfo(self) -> dt.tzinfo:
+        """The running user's time zone; ValueError if ``timezone`` names none."""
+        if isinstance(self.timezone, dt.tzinfo):
+            return self.timezone
+        return time_zone(self.timezone)
+
+    def current_time(self) -> dt.datetime:
+        """The current moment as an aware UTC datetime, from ``now`` or the real clock."""
+        now = self.now() if callable(self.now) else self.now
+        if now is None:
+            return dt.datetime.now(UTC)
+        if not isinstance(now, dt.datetime):
+            raise TypeError("EvaluationContext.now must be a datetime or return one")
+        return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+
+
+@functools.lru_cache(maxsize=64)
+def time_zone(name: str) -> dt.tzinfo:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"Unknown time zone: {name!r}")
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError(f"Unknown time zone: {name!r}") from exc
 
 
 def lookup(mapping: Mapping[str, Any], name: str) -> Any:
@@ -74,6 +126,17 @@ def from_python(value: Any, name: str) -> Value:
     """Convert a value supplied by the caller into a formula value."""
     if value is None or isinstance(value, (str, bool)):
         return value
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, dt.time):
+        return value.replace(tzinfo=None)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+        if not all(isinstance(item, str) for item in items):
+            raise FormulaRuntimeError(f"Field {name} holds a list that is not of texts")
+        return check_text(";".join(items))
     if isinstance(value, (int, float, Decimal)):
         try:
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -93,7 +156,75 @@ def type_name(value: Value) -> str:
         return "Boolean"
     if isinstance(value, str):
         return "Text"
+    if isinstance(value, dt.datetime):
+        return "DateTime"
+    if isinstance(value, dt.date):
+        return "Date"
+    if isinstance(value, dt.time):
+        return "Time"
     return "Number"
+
+
+#: Schema type names (as a caller declares fields) → the formula type they hold.
+SCHEMA_TYPES: dict[str, str] = {
+    "text": "Text",
+    "textarea": "Text",
+    "email": "Text",
+    "phone": "Text",
+    "url": "Text",
+    "id": "Text",
+    "picklist": "Picklist",
+    "multipicklist": "MultiPicklist",
+    "number": "Number",
+    "percent": "Number",
+    "currency": "Number",
+    "checkbox": "Boolean",
+    "date": "Date",
+    "datetime": "DateTime",
+    "time": "Time",
+}
+_NUMERIC_SCHEMA_TYPES = frozenset({"number", "percent", "currency"})
+# Python values a declared field may hold (besides None).
+_ACCEPTED: dict[str, tuple[type, ...]] = {
+    "Text": (str,),
+    "Picklist": (str,),
+    "MultiPicklist": (str, list, tuple, set, frozenset),
+    "Number": (int, float, Decimal),
+    "Boolean": (bool,),
+    "DateTime": (dt.datetime,),
+    "Date": (dt.date,),
+    "Time": (dt.time,),
+}
+
+
+def from_declared(value: Any, schema_type: str, name: str, *, blank_as_zero: bool) -> Value:
+    """Convert the value of a field declared ``schema_type`` (a SCHEMA_TYPES key).
+
+    A value of another type is a FormulaRuntimeError, so a formula that passed the type
+    check never meets a value its operators were not checked for. A blank checkbox is
+    FALSE (checkboxes are never null); a blank number is 0 with ``blank_as_zero``.
+    """
+    kind = SCHEMA_TYPES[schema_type]
+    if value is None or value == "":
+        if kind == "Boolean":
+            return False
+        if blank_as_zero and schema_type in _NUMERIC_SCHEMA_TYPES:
+            return Decimal(0)
+        return None if value is None or kind not in ("Text", "Picklist", "MultiPicklist") else ""
+    if schema_type == "id" and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a primary key given as a number
+    accepted = _ACCEPTED[kind]
+    wrong = not isinstance(value, accepted) or (
+        (kind == "Number" and isinstance(value, bool))
+        or (kind == "Date" and isinstance(value, dt.datetime))
+    )
+    if wrong:
+        shown = type_name(value) if isinstance(value, (str, bool, dt.date, dt.time)) else None
+        received = shown or ("Number" if isinstance(value, (int, float)) else type(value).__name__)
+        raise FormulaRuntimeError(
+            f"Field {name} holds a value of type {received}, but it is declared {schema_type}"
+        )
+    return from_python(value, name)
 
 
 def type_error(where: str, expected: str, value: Value) -> FormulaRuntimeError:
@@ -153,9 +284,10 @@ def format_number(number: Decimal) -> str:
 def values_equal(left: Value, right: Value, where: str) -> bool | None:
     """Salesforce ``=``: text is case-sensitive and null text equals "".
 
-    The engine has no static types, so two nulls are equal (as two blank texts would be);
-    a null against a number or checkbox is null, like any numeric comparison with null.
-    ``where`` names the operator or function for type errors.
+    Without static types two nulls are equal (as two blank texts would be); a null
+    against a number, date or checkbox is null, like any numeric comparison with null.
+    Values of different types (a Date and a DateTime included) are a type error. ``where``
+    names the operator or function for type errors.
     """
     if left is None and right is None:
         return True
@@ -163,22 +295,30 @@ def values_equal(left: Value, right: Value, where: str) -> bool | None:
         return as_text(left, where) == as_text(right, where)
     if left is None or right is None:
         return None
-    if isinstance(left, bool) != isinstance(right, bool):
+    if type_name(left) != type_name(right):
         raise type_error(where, type_name(left), right)
     return left == right
 
 
+#: Types ``< > <= >=`` order (besides Text).
+_ORDERED = ("Number", "Date", "DateTime", "Time")
+
+
 def compare_order(left: Value, right: Value, operator: str) -> bool | None:
-    """Salesforce ``< > <= >=`` on numbers, or on texts by code point (null text is "")."""
+    """Salesforce ``< > <= >=`` on numbers, dates, datetimes and times of one type, or on
+    texts by code point (null text is "")."""
     where = f"operator '{operator}'"
     test = _ORDERINGS[operator]
     if isinstance(left, str) or isinstance(right, str):
         return test(as_text(left, where), as_text(right, where))
-    number_a = as_number(left, where)
-    number_b = as_number(right, where)
-    if number_a is None or number_b is None:
+    for value in (left, right):
+        if value is not None and type_name(value) not in _ORDERED:
+            raise type_error(where, "Number, Date, DateTime, Time, Text", value)
+    if left is None or right is None:
         return None
-    return test(number_a, number_b)
+    if type_name(left) != type_name(right):
+        raise type_error(where, type_name(left), right)
+    return bool(test(left, right))
 
 
 _ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {

@@ -1,11 +1,13 @@
 """Property tests: no input can make the formula engine fail other than as documented.
 
 ``parse`` may only raise FormulaSyntaxError; evaluating a parsed formula may only raise
-FormulaRuntimeError (FormulaLimitError included), whatever the record holds.
+FormulaRuntimeError (FormulaLimitError included), whatever the record holds (dates,
+datetimes, times and lists included) and whatever the clock and time zone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from decimal import Decimal
 from typing import Any
@@ -36,7 +38,10 @@ FUNCTION_NAMES = [
     "AND", "OR", "NOT", "IF", "CASE", "ISBLANK", "ISNULL", "ISPICKVAL", "TEXT", "LEN",
     "CONTAINS", "BEGINS", "REGEX", "ISNEW", "ISCHANGED", "PRIORVALUE", "UPPER", "LOWER",
     "TRIM", "LEFT", "RIGHT", "MID", "FIND", "SUBSTITUTE", "VALUE", "ISNUMBER", "NULLVALUE",
-    "BLANKVALUE", "MOD", "ABS", "foo",
+    "BLANKVALUE", "MOD", "ABS", "ROUND", "CEILING", "FLOOR", "MAX", "MIN", "SQRT", "EXP", "LN",
+    "LOG", "TRUNC", "INCLUDES", "PICKLISTCOUNT", "LPAD", "RPAD", "BR", "HYPERLINK",
+    "CASESAFEID", "ISCLONE", "TODAY", "NOW", "TIMENOW", "DATE", "DATEVALUE", "DATETIMEVALUE",
+    "TIMEVALUE", "YEAR", "MONTH", "DAY", "WEEKDAY", "ADDMONTHS", "HOUR", "MILLISECOND", "foo",
 ]  # fmt: skip
 # Parameter counts used to generate mostly well-formed calls (CASE's parity is left to luck).
 ARITY = {
@@ -45,7 +50,14 @@ ARITY = {
     "BEGINS": (2, 2), "REGEX": (2, 2), "ISNEW": (0, 0), "ISCHANGED": (1, 1), "PRIORVALUE": (1, 1),
     "UPPER": (1, 1), "LOWER": (1, 1), "TRIM": (1, 1), "LEFT": (2, 2), "RIGHT": (2, 2),
     "MID": (3, 3), "FIND": (2, 3), "SUBSTITUTE": (3, 3), "VALUE": (1, 1), "ISNUMBER": (1, 1),
-    "NULLVALUE": (2, 2), "BLANKVALUE": (2, 2), "MOD": (2, 2), "ABS": (1, 1),
+    "NULLVALUE": (2, 2), "BLANKVALUE": (2, 2), "MOD": (2, 2), "ABS": (1, 1), "ROUND": (2, 2),
+    "CEILING": (1, 1), "FLOOR": (1, 1), "MAX": (1, 3), "MIN": (1, 3), "SQRT": (1, 1),
+    "EXP": (1, 1), "LN": (1, 1), "LOG": (1, 1), "TRUNC": (1, 2), "INCLUDES": (2, 2),
+    "PICKLISTCOUNT": (1, 1), "LPAD": (2, 3), "RPAD": (2, 3), "BR": (0, 0), "HYPERLINK": (2, 3),
+    "CASESAFEID": (1, 1), "ISCLONE": (0, 0), "TODAY": (0, 0), "NOW": (0, 0), "TIMENOW": (0, 0),
+    "DATE": (3, 3), "DATEVALUE": (1, 1), "DATETIMEVALUE": (1, 1), "TIMEVALUE": (1, 1),
+    "YEAR": (1, 1), "MONTH": (1, 1), "DAY": (1, 1), "WEEKDAY": (1, 1), "ADDMONTHS": (2, 2),
+    "HOUR": (1, 1), "MILLISECOND": (1, 1),
 }  # fmt: skip
 OPERATORS = ["||", "&&", "=", "==", "<>", "!=", "<", ">", "<=", ">=", "+", "-", "&", "*", "/", "^"]
 TOKENS = [
@@ -62,6 +74,11 @@ values = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False, places=4),
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.datetimes(timezones=st.just(dt.UTC)),
+    st.times(),
+    st.lists(st.sampled_from(["a", "b", ""]), max_size=3),
 )
 records = st.dictionaries(st.sampled_from(FIELD_NAMES), values)
 contexts = st.builds(
@@ -70,6 +87,9 @@ contexts = st.builds(
     prior=records,
     globals=st.dictionaries(st.sampled_from(GLOBAL_NAMES), values),
     is_new=st.booleans(),
+    timezone=st.sampled_from(["UTC", "Europe/Paris", "Pacific/Apia"]),
+    now=st.datetimes(),
+    blank_as_zero=st.booleans(),
 )
 
 
@@ -79,7 +99,27 @@ def text_literal(text: str) -> str:
 
 
 leaves = st.one_of(
-    st.sampled_from(["TRUE", "FALSE", "NULL", "0", "1", "-2", "0.5", "1000", '""', '"a"']),
+    st.sampled_from(
+        [
+            "TRUE",
+            "FALSE",
+            "NULL",
+            "0",
+            "1",
+            "-2",
+            "0.5",
+            "1000",
+            '""',
+            '"a"',
+            '"2024-02-29"',
+            '"2024-02-29 10:00:00"',
+            '"10:00:00.5"',
+            "TODAY()",
+            "NOW()",
+            "TIMENOW()",
+            "DATE(2024, 1, 31)",
+        ]
+    ),
     st.sampled_from(FIELD_NAMES + GLOBAL_NAMES),
     st.text(max_size=8).map(text_literal),
     st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
@@ -127,7 +167,7 @@ def check_evaluate(text: str, context: EvaluationContext) -> None:
         value = formula.evaluate(context)
     except FormulaRuntimeError:
         return
-    assert value is None or isinstance(value, (str, bool, Decimal))
+    assert value is None or isinstance(value, (str, bool, Decimal, dt.date, dt.time))
     try:
         assert isinstance(formula.evaluate_condition(context), bool)
     except FormulaRuntimeError:
