@@ -53,6 +53,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 bench: venv
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
