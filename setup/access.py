@@ -1,7 +1,8 @@
 """The Setup gate: who may open which Setup page.
 
 Every Setup view is wrapped in ``setup_required``: anonymous users are sent to
-the login page, signed-in users without the permission get 403.
+the login page, customers get 404 ("Data Not Available", as every org page
+they may not see answers them), other users without the permission get 403.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 
 from accounts.http import AuthenticatedRequest
@@ -51,6 +52,8 @@ def setup_required(*perms: Perm) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def guarded(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.is_customer:
+                raise Http404("Setup does not exist for customers.")
             if not any(user_has_perm(request.user, perm) for perm in perms):
                 raise PermissionDenied
             request.setup_access = setup_access_for(request.user)  # type: ignore[attr-defined]

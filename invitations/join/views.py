@@ -9,10 +9,13 @@ byte for byte the same, so the page tells nothing about why.
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.sessions.backends.base import CreateError
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,6 +46,9 @@ logger = logging.getLogger(__name__)
 INVALID_STATUS = 404
 NO_LICENCES_STATUS = 409
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Left in the session a sign-up's login retired (see _accepted_marker_leave).
+JOIN_ACCEPTED_KEY = "join_accepted"
+ACCEPTED_MARKER_SECONDS = 15 * 60
 
 
 def invalid_response(request: HttpRequest) -> HttpResponse:
@@ -72,6 +78,8 @@ def join_open(request: HttpRequest, token: str) -> HttpResponse:
 def join_signup(request: HttpRequest) -> HttpResponse:
     """The sign-up form; its POST creates the account through ``customer_signup``."""
     join = LinkSession.load(request.session, JOIN_SESSION_KEY)
+    if join is None and request.session.get(JOIN_ACCEPTED_KEY):
+        return _already_created_response(request)
     invitation = invitation_for_link(join, org=org_get())
     if join is None or invitation is None:
         return invalid_response(request)
@@ -113,9 +121,9 @@ def _signup_submit(
     except InvitationNotRedeemable as exc:
         if exc.already_accepted:
             # A second submit (another tab, a double click): the account exists.
-            LinkSession.clear(request.session, JOIN_SESSION_KEY)
-            messages.info(request, "Your account has already been created. Log in to continue.")
-            return redirect("accounts:login")
+            # The session is left alone: the first submit's login may have ended it,
+            # and saving a changed session that is gone answers 400.
+            return _already_created_response(request)
         return invalid_response(request)
     except NoLicenceLeft:
         return render(request, "invitations/join/no_licences.html", status=NO_LICENCES_STATUS)
@@ -145,10 +153,33 @@ def _signed_in_response(
     request: HttpRequest, *, user: User, invitation: Invitation
 ) -> HttpResponse:
     LinkSession.clear(request.session, JOIN_SESSION_KEY)
+    old_key = request.session.session_key
     # login() rotates the session key (and flushes a session that belonged to someone else).
     login(request, user, backend=AUTH_BACKEND)
+    if old_key:
+        _accepted_marker_leave(old_key)
     messages.success(request, f"Welcome to Chatter! Your username is {user.username}.")
     return redirect("groups:detail", group_id=invitation.group_id)
+
+
+def _accepted_marker_leave(session_key: str) -> None:
+    """Leave a short-lived session under the key login() retired, saying only that the
+    account was created, so a second submit from the same page lands on "log in"
+    instead of "no longer valid". It holds no identity: nothing is unlocked by it."""
+    marker = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    # Start from empty data: loading a key that no longer exists would pick a new one.
+    marker._session_cache = {}  # type: ignore[attr-defined]
+    marker[JOIN_ACCEPTED_KEY] = True
+    marker.set_expiry(ACCEPTED_MARKER_SECONDS)
+    try:
+        marker.save(must_create=True)
+    except CreateError:
+        pass  # A concurrent request saved under this key first: nothing to add.
+
+
+def _already_created_response(request: HttpRequest) -> HttpResponse:
+    messages.info(request, "Your account has already been created. Log in to continue.")
+    return redirect("accounts:login")
 
 
 def _submitted(form: SignupForm) -> dict[str, Any]:

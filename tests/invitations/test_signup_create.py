@@ -6,6 +6,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
@@ -234,8 +235,34 @@ def test_two_tabs_create_one_user(client, jane_invitation, django_user_model):
     second = other_tab.post(reverse("join:signup"), signup_data(first_name="Janet"))
 
     assert first.status_code == 302
-    assert second.status_code == 404
+    # The second submit came from the page the first one left: "already created, log in".
+    assert second.status_code == 302
+    assert second["Location"] == reverse("accounts:login")
     assert django_user_model.objects.filter(email="jane@globex.example").count() == 1
+    # The marker it found unlocks nothing.
+    assert other_tab.get(reverse("home")).status_code == 302
+
+
+def test_a_double_submit_whose_session_the_first_login_ended_lands_on_log_in(
+    client, jane_invitation, monkeypatch
+):
+    """The second request read its session before the first one's login retired it."""
+    _, raw = jane_invitation
+    join_open(client, raw)
+    real_signup = join_views.customer_signup
+    session_key = client.session.session_key
+
+    def first_tab_logs_in_meanwhile(**kwargs):
+        real_signup(**kwargs)  # the first submit commits ...
+        Session.objects.filter(session_key=session_key).delete()  # ... and login() rotates
+        return real_signup(**kwargs)
+
+    monkeypatch.setattr(join_views, "customer_signup", first_tab_logs_in_meanwhile)
+    response = client.post(reverse("join:signup"), signup_data())
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")
+    assert User.objects.filter(email="jane@globex.example").count() == 1
 
 
 def test_the_action_refuses_an_accepted_invitation_as_already_accepted(jane_invitation):
