@@ -8,6 +8,7 @@ byte for byte the same, so the page tells nothing about why.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from importlib import import_module
 from typing import Any
@@ -171,10 +172,9 @@ def _accepted_marker_leave(session_key: str) -> None:
     marker._session_cache = {}  # type: ignore[attr-defined]
     marker[JOIN_ACCEPTED_KEY] = True
     marker.set_expiry(ACCEPTED_MARKER_SECONDS)
-    try:
+    # A concurrent request may have saved under this key first: nothing to add then.
+    with contextlib.suppress(CreateError):
         marker.save(must_create=True)
-    except CreateError:
-        pass  # A concurrent request saved under this key first: nothing to add.
 
 
 def _already_created_response(request: HttpRequest) -> HttpResponse:
