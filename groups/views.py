@@ -7,17 +7,16 @@ may see but not act), then calls one action. Changes are POST only.
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from chatterorg.pagination import page_get
 from chatterorg.selectors import org_get
@@ -42,12 +41,7 @@ from groups.forms import (
 from groups.models import Group, JoinRequest, Membership
 
 
-def _viewer(request: HttpRequest) -> User:
-    """The signed-in user (every view here is behind ``login_required``)."""
-    return cast("User", request.user)
-
-
-def _refusal(request: HttpRequest, exc: ValidationError) -> None:
+def _refusal(request: AuthenticatedRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
 
@@ -56,7 +50,7 @@ def _detail(group: Group, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-def _posted_id(request: HttpRequest, name: str) -> int:
+def _posted_id(request: AuthenticatedRequest, name: str) -> int:
     try:
         return int(request.POST.get(name, ""))
     except ValueError:
@@ -68,7 +62,7 @@ def _posted_id(request: HttpRequest, name: str) -> int:
 
 @login_required
 @require_GET
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: AuthenticatedRequest) -> HttpResponse:
     """The "Groups" tab: "My Groups" or "All Groups", searchable by name."""
     form = GroupListForm(request.GET)
     show, query = "all", ""
@@ -76,7 +70,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         show = form.cleaned_data["show"] or "all"
         query = form.cleaned_data["q"]
     groups = page_get(
-        selectors.group_list(_viewer(request), mine=show == "mine", query=query),
+        selectors.group_list(request.user, mine=show == "mine", query=query),
         request.GET.get("page"),
         selectors.GROUPS_PAGE_SIZE,
     )
@@ -89,20 +83,20 @@ def group_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "groups": groups,
             "filters": GroupListForm.FILTERS,
-            "can_create": group_create_allowed(_viewer(request)),
+            "can_create": group_create_allowed(request.user),
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_create(request: HttpRequest) -> HttpResponse:
+def group_create(request: AuthenticatedRequest) -> HttpResponse:
     """ "New Group": the creator becomes its owner."""
-    require(group_create_allowed(_viewer(request)))
+    require(group_create_allowed(request.user))
     form = GroupForm(request.POST or None, unlisted_enabled=org_get().enable_unlisted_groups)
     if request.method == "POST" and form.is_valid():
         try:
-            group = actions.group_create(actor=_viewer(request), **form.cleaned_data)
+            group = actions.group_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_action_error(exc)
         else:
@@ -113,16 +107,16 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_edit(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     """ "Edit Group" (owner and managers); refused changes leave the group as it was."""
-    group, caps = group_for_user(_viewer(request), group_id)
+    group, caps = group_for_user(request.user, group_id)
     require(caps.edit)
     form = GroupForm(
         request.POST or None, instance=group, unlisted_enabled=org_get().enable_unlisted_groups
     )
     if request.method == "POST" and form.is_valid():
         try:
-            changed = actions.group_update(actor=_viewer(request), group=group, **form.cleaned_data)
+            changed = actions.group_update(actor=request.user, group=group, **form.cleaned_data)
         except ValidationError as exc:
             form.add_action_error(exc)
         else:
@@ -133,13 +127,13 @@ def group_edit(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_delete(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     """Delete a group after a confirmation page (owner, or "Modify All Data")."""
-    group, caps = group_for_user(_viewer(request), group_id)
+    group, caps = group_for_user(request.user, group_id)
     require(caps.delete)
     if request.method == "POST":
         name = group.name
-        actions.group_delete(actor=_viewer(request), group=group)
+        actions.group_delete(actor=request.user, group=group)
         messages.success(request, f'Group "{name}" deleted.')
         return redirect("groups:list")
     return render(request, "groups/delete.html", {"group": group, "caps": caps})
@@ -150,18 +144,18 @@ def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_detail(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     """The group page; a Private group shows non-members only its outside.
 
     A fixed number of queries whatever the numbers of members, posts and comments.
     """
-    group, caps = group_for_user(_viewer(request), group_id)
+    group, caps = group_for_user(request.user, group_id)
     context: dict[str, object] = {"group": group, "caps": caps}
     if caps.view_content:
         feed = selectors.group_feed(group, page=request.GET.get("page"))
         for post in feed:
             post.group = group  # the page's group; saves a query per post
-            post.deletable = post_deletable(user=_viewer(request), post=post, caps=caps)  # type: ignore[attr-defined]
+            post.deletable = post_deletable(user=request.user, post=post, caps=caps)  # type: ignore[attr-defined]
         context.update(
             feed=feed,
             members=selectors.group_members(group, page=request.GET.get("members_page")),
@@ -172,7 +166,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             context["join_requests"] = selectors.join_requests_pending(group)
     elif caps.ask_to_join:
         context["pending_request"] = selectors.join_request_pending_for(
-            group=group, user=_viewer(request)
+            group=group, user=request.user
         )
     return render(request, "groups/detail.html", context)
 
@@ -197,30 +191,11 @@ def _group_membership(group: Group, membership_id: int) -> Membership:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def group_members(request: HttpRequest, group_id: int) -> HttpResponse:
-    """ "Add/Remove Members": search internal users by name or username, add, remove."""
-    group, caps = group_for_user(_viewer(request), group_id)
+@require_GET
+def group_members(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    """ "Add/Remove Members": search internal users by name or username; Add and Remove."""
+    group, caps = group_for_user(request.user, group_id)
     require(caps.manage_members)
-    if request.method == "POST":
-        back = reverse("groups:members", args=[group.pk])
-        query = request.POST.get("q", "").strip()
-        if query:
-            back += "?" + urlencode({"q": query})  # back to the same search
-        try:
-            if request.POST.get("action") == "remove":
-                membership = _group_membership(group, _posted_id(request, "membership"))
-                actions.membership_remove(actor=_viewer(request), membership=membership)
-                messages.success(request, f"{membership.user.name} was removed from the group.")
-            else:
-                user = _internal_user(_posted_id(request, "user"))
-                if user is None:
-                    raise Http404("No such user.")
-                actions.membership_add(actor=_viewer(request), group=group, user=user)
-                messages.success(request, f"{user.name} was added to the group.")
-        except ValidationError as exc:
-            _refusal(request, exc)
-        return redirect(back)
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     return render(
@@ -237,33 +212,53 @@ def group_members(request: HttpRequest, group_id: int) -> HttpResponse:
     )
 
 
+def _members_page(request: AuthenticatedRequest, group: Group) -> HttpResponse:
+    """Back to "Add/Remove Members", with the search the button was under."""
+    back = reverse("groups:members", args=[group.pk])
+    query = request.POST.get("q", "").strip()
+    if query:
+        back += "?" + urlencode({"q": query})
+    return redirect(back)
+
+
 @login_required
-@require_http_methods(["GET", "POST"])
-def group_roles(request: HttpRequest, group_id: int) -> HttpResponse:
+@require_POST
+def member_add(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    group, caps = group_for_user(request.user, group_id)
+    require(caps.manage_members)
+    user = _internal_user(_posted_id(request, "user"))
+    if user is None:
+        raise Http404("No such user.")
+    try:
+        actions.membership_add(actor=request.user, group=group, user=user)
+    except ValidationError as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, f"{user.name} was added to the group.")
+    return _members_page(request, group)
+
+
+@login_required
+@require_POST
+def member_remove(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    group, caps = group_for_user(request.user, group_id)
+    require(caps.manage_members)
+    membership = _group_membership(group, _posted_id(request, "membership"))
+    try:
+        actions.membership_remove(actor=request.user, membership=membership)
+    except ValidationError as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, f"{membership.user.name} was removed from the group.")
+    return _members_page(request, group)
+
+
+@login_required
+@require_GET
+def group_roles(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     """ "Change Roles": Manager or Member for each member, and ownership transfer."""
-    group, caps = group_for_user(_viewer(request), group_id)
+    group, caps = group_for_user(request.user, group_id)
     require(caps.change_roles)
-    if request.method == "POST":
-        try:
-            if "new_owner" in request.POST:
-                require(caps.transfer_ownership)
-                membership = _group_membership(group, _posted_id(request, "new_owner"))
-                actions.group_transfer_ownership(
-                    actor=_viewer(request), group=group, new_owner=membership.user
-                )
-                messages.success(request, f"{membership.user.name} now owns the group.")
-            else:
-                membership = _group_membership(group, _posted_id(request, "membership"))
-                form = RoleForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError("Choose Manager or Member.")
-                actions.membership_set_role(
-                    actor=_viewer(request), membership=membership, role=form.cleaned_data["role"]
-                )
-                messages.success(request, f"{membership.user.name} is now a {membership.role}.")
-        except ValidationError as exc:
-            _refusal(request, exc)
-        return redirect("groups:roles", group_id=group.pk)
     members = selectors.group_members(group, page=request.GET.get("page"))
     return render(
         request,
@@ -280,16 +275,51 @@ def group_roles(request: HttpRequest, group_id: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def role_set(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    group, caps = group_for_user(request.user, group_id)
+    require(caps.change_roles)
+    membership = _group_membership(group, _posted_id(request, "membership"))
+    form = RoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose Manager or Member.")
+        actions.membership_set_role(
+            actor=request.user, membership=membership, role=form.cleaned_data["role"]
+        )
+    except ValidationError as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, f"{membership.user.name} is now a {membership.role}.")
+    return redirect("groups:roles", group_id=group.pk)
+
+
+@login_required
+@require_POST
+def owner_transfer(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    group, caps = group_for_user(request.user, group_id)
+    require(caps.change_roles and caps.transfer_ownership)
+    membership = _group_membership(group, _posted_id(request, "new_owner"))
+    try:
+        actions.group_transfer_ownership(actor=request.user, group=group, new_owner=membership.user)
+    except ValidationError as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, f"{membership.user.name} now owns the group.")
+    return redirect("groups:roles", group_id=group.pk)
+
+
 # --- Joining and leaving --------------------------------------------------------------
 
 
 @login_required
 @require_POST
-def group_join(request: HttpRequest, group_id: int) -> HttpResponse:
-    group, caps = group_for_user(_viewer(request), group_id)
+def group_join(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    group, caps = group_for_user(request.user, group_id)
     require(caps.join)
     try:
-        actions.group_join(actor=_viewer(request), group=group)
+        actions.group_join(actor=request.user, group=group)
         messages.success(request, f'You joined "{group.name}".')
     except ValidationError as exc:
         _refusal(request, exc)
@@ -298,11 +328,11 @@ def group_join(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_leave(request: HttpRequest, group_id: int) -> HttpResponse:
-    group, caps = group_for_user(_viewer(request), group_id)
+def group_leave(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    group, caps = group_for_user(request.user, group_id)
     require(caps.is_member)
     try:
-        actions.group_leave(actor=_viewer(request), group=group)
+        actions.group_leave(actor=request.user, group=group)
     except ValidationError as exc:
         _refusal(request, exc)
         return _detail(group)
@@ -313,11 +343,11 @@ def group_leave(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def join_request_create(request: HttpRequest, group_id: int) -> HttpResponse:
-    group, caps = group_for_user(_viewer(request), group_id)
+def join_request_create(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    group, caps = group_for_user(request.user, group_id)
     require(caps.ask_to_join)
     try:
-        actions.join_request_create(actor=_viewer(request), group=group)
+        actions.join_request_create(actor=request.user, group=group)
         messages.success(request, "Your request to join was sent to the group's managers.")
     except ValidationError as exc:
         _refusal(request, exc)
@@ -334,12 +364,14 @@ def _join_request(group: Group, request_id: int) -> JoinRequest:
 
 @login_required
 @require_POST
-def join_request_accept(request: HttpRequest, group_id: int, request_id: int) -> HttpResponse:
-    group, caps = group_for_user(_viewer(request), group_id)
+def join_request_accept(
+    request: AuthenticatedRequest, group_id: int, request_id: int
+) -> HttpResponse:
+    group, caps = group_for_user(request.user, group_id)
     require(caps.manage_members)
     join_request = _join_request(group, request_id)
     try:
-        actions.join_request_accept(actor=_viewer(request), join_request=join_request)
+        actions.join_request_accept(actor=request.user, join_request=join_request)
         messages.success(request, f"{join_request.user.name} is now a member.")
     except ValidationError as exc:
         _refusal(request, exc)
@@ -348,12 +380,14 @@ def join_request_accept(request: HttpRequest, group_id: int, request_id: int) ->
 
 @login_required
 @require_POST
-def join_request_decline(request: HttpRequest, group_id: int, request_id: int) -> HttpResponse:
-    group, caps = group_for_user(_viewer(request), group_id)
+def join_request_decline(
+    request: AuthenticatedRequest, group_id: int, request_id: int
+) -> HttpResponse:
+    group, caps = group_for_user(request.user, group_id)
     require(caps.manage_members)
     join_request = _join_request(group, request_id)
     try:
-        actions.join_request_decline(actor=_viewer(request), join_request=join_request)
+        actions.join_request_decline(actor=request.user, join_request=join_request)
         messages.success(request, f"Declined the request of {join_request.user.name}.")
     except ValidationError as exc:
         _refusal(request, exc)
@@ -373,13 +407,13 @@ def _posted_body(form: PostForm | CommentForm) -> str:
 
 @login_required
 @require_POST
-def post_create(request: HttpRequest, group_id: int) -> HttpResponse:
+def post_create(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     """ "Share" a post ("Write a post" box)."""
-    group, caps = group_for_user(_viewer(request), group_id)
+    group, caps = group_for_user(request.user, group_id)
     require(caps.post)
     try:
         body = _posted_body(PostForm(request.POST))
-        actions.post_create(actor=_viewer(request), group=group, body=body)
+        actions.post_create(actor=request.user, group=group, body=body)
     except ValidationError as exc:
         _refusal(request, exc)
     return _detail(group, "feed")
@@ -387,12 +421,12 @@ def post_create(request: HttpRequest, group_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, caps = post_for_user(_viewer(request), post_id)
+def comment_create(request: AuthenticatedRequest, post_id: int) -> HttpResponse:
+    post, caps = post_for_user(request.user, post_id)
     require(caps.comment)
     try:
         body = _posted_body(CommentForm(request.POST))
-        actions.comment_create(actor=_viewer(request), post=post, body=body)
+        actions.comment_create(actor=request.user, post=post, body=body)
     except ValidationError as exc:
         _refusal(request, exc)
     return _detail(post.group, f"post-{post.pk}")
@@ -400,10 +434,10 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
-    post, caps = post_for_user(_viewer(request), post_id)
-    require(post_deletable(user=_viewer(request), post=post, caps=caps))
-    actions.post_delete(actor=_viewer(request), post=post)
+def post_delete(request: AuthenticatedRequest, post_id: int) -> HttpResponse:
+    post, caps = post_for_user(request.user, post_id)
+    require(post_deletable(user=request.user, post=post, caps=caps))
+    actions.post_delete(actor=request.user, post=post)
     messages.success(request, "Post deleted.")
     return _detail(post.group, "feed")
 
@@ -413,12 +447,12 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AuthenticatedRequest) -> HttpResponse:
     """The "People" tab: everyone the viewer may see (customers: their co-members)."""
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = page_get(
-        selectors.people_list(_viewer(request), query=query),
+        selectors.people_list(request.user, query=query),
         request.GET.get("page"),
         selectors.PEOPLE_PAGE_SIZE,
     )
@@ -427,11 +461,11 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def profile(request: HttpRequest, user_id: int) -> HttpResponse:
+def profile(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     """A user's profile: name, title, company, and their groups the viewer may also see."""
-    person = person_for_user(_viewer(request), user_id)
+    person = person_for_user(request.user, user_id)
     return render(
         request,
         "groups/profile.html",
-        {"person": person, "groups": list(selectors.groups_of_person(_viewer(request), person))},
+        {"person": person, "groups": list(selectors.groups_of_person(request.user, person))},
     )

@@ -141,9 +141,7 @@ class TestAddRemoveMembers:
     @pytest.mark.parametrize("who", ["owner", "manager", "admin"])
     def test_managers_add_a_member(self, login, roles, customer_group, who):
         newcomer = UserFactory()
-        response = login(roles[who]).post(
-            _url("members", customer_group), {"action": "add", "user": newcomer.pk}
-        )
+        response = login(roles[who]).post(_url("member_add", customer_group), {"user": newcomer.pk})
         assert response.status_code == 302
         assert customer_group.memberships.get(user=newcomer).role == "Member"
         assert AuditEvent.objects.filter(action="group.member_added").count() == 1
@@ -154,7 +152,7 @@ class TestAddRemoveMembers:
     ):
         before = _memberships(customer_group)
         response = login(roles[who]).post(
-            _url("members", customer_group), {"action": "add", "user": UserFactory().pk}
+            _url("member_add", customer_group), {"user": UserFactory().pk}
         )
         assert response.status_code == 403
         assert _memberships(customer_group) == before
@@ -163,7 +161,7 @@ class TestAddRemoveMembers:
     def test_a_customer_cannot_be_added_from_this_page(self, login, customer_group):
         outsider = CustomerFactory()
         response = login(customer_group.owner).post(
-            _url("members", customer_group), {"action": "add", "user": outsider.pk}
+            _url("member_add", customer_group), {"user": outsider.pk}
         )
         assert response.status_code == 404
         assert not customer_group.memberships.filter(user=outsider).exists()
@@ -171,7 +169,7 @@ class TestAddRemoveMembers:
     def test_managers_remove_a_member(self, login, customer_group):
         membership = customer_group.memberships.get(user=customer_group.member)
         response = login(customer_group.manager).post(
-            _url("members", customer_group), {"action": "remove", "membership": membership.pk}
+            _url("member_remove", customer_group), {"membership": membership.pk}
         )
         assert response.status_code == 302
         assert not Membership.objects.filter(pk=membership.pk).exists()
@@ -180,8 +178,8 @@ class TestAddRemoveMembers:
         membership = customer_group.memberships.get(user=customer_group.owner)
         client = login(customer_group.manager)
         response = client.post(
-            _url("members", customer_group),
-            {"action": "remove", "membership": membership.pk},
+            _url("member_remove", customer_group),
+            {"membership": membership.pk},
             follow=True,
         )
         assert "The owner can&#x27;t be removed" in response.content.decode()
@@ -190,7 +188,7 @@ class TestAddRemoveMembers:
     def test_a_membership_of_another_group_is_404(self, login, customer_group, public_group):
         elsewhere = public_group.memberships.get(user=public_group.member)
         response = login(customer_group.owner).post(
-            _url("members", customer_group), {"action": "remove", "membership": elsewhere.pk}
+            _url("member_remove", customer_group), {"membership": elsewhere.pk}
         )
         assert response.status_code == 404
         assert Membership.objects.filter(pk=elsewhere.pk).exists()
@@ -205,7 +203,7 @@ class TestChangeRoles:
     def test_managers_promote_a_member(self, login, roles, customer_group, who):
         membership = customer_group.memberships.get(user=customer_group.member)
         response = login(roles[who]).post(
-            _url("roles", customer_group), {"membership": membership.pk, "role": "Manager"}
+            _url("role_set", customer_group), {"membership": membership.pk, "role": "Manager"}
         )
         assert response.status_code == 302
         membership.refresh_from_db()
@@ -218,7 +216,7 @@ class TestChangeRoles:
         membership = customer_group.memberships.get(user=customer_group.member)
         before = _memberships(customer_group)
         response = login(roles[who]).post(
-            _url("roles", customer_group), {"membership": membership.pk, "role": "Manager"}
+            _url("role_set", customer_group), {"membership": membership.pk, "role": "Manager"}
         )
         assert response.status_code == 403
         assert _memberships(customer_group) == before
@@ -235,7 +233,7 @@ class TestChangeRoles:
         )
         member = customer_group.memberships.get(user=customer_group.member)
         response = login(customer_group.manager).post(
-            _url("roles", customer_group), {"new_owner": member.pk}
+            _url("owner_transfer", customer_group), {"new_owner": member.pk}
         )
         assert response.status_code == 403
         assert customer_group.memberships.get(role="Owner").user == customer_group.owner
@@ -243,7 +241,7 @@ class TestChangeRoles:
     def test_the_owner_transfers_ownership_and_stays_as_manager(self, login, customer_group):
         member = customer_group.memberships.get(user=customer_group.member)
         response = login(customer_group.owner).post(
-            _url("roles", customer_group), {"new_owner": member.pk}
+            _url("owner_transfer", customer_group), {"new_owner": member.pk}
         )
         assert response.status_code == 302
         assert customer_group.memberships.get(role="Owner").user == customer_group.member
@@ -252,7 +250,7 @@ class TestChangeRoles:
     def test_transfer_to_a_customer_is_refused_with_a_message(self, login, roles, customer_group):
         membership = customer_group.memberships.get(user=roles["customer"])
         response = login(customer_group.owner).post(
-            _url("roles", customer_group), {"new_owner": membership.pk}, follow=True
+            _url("owner_transfer", customer_group), {"new_owner": membership.pk}, follow=True
         )
         assert "A customer can&#x27;t own a group." in response.content.decode()
         assert customer_group.memberships.get(role="Owner").user == customer_group.owner

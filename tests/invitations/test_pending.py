@@ -107,8 +107,11 @@ def test_a_plain_member_sees_no_invitations(client, council):
     InvitationFactory(group=council, email="jane@globex.example")
     client.force_login(council.casey)
 
-    page = client.get(group_url(council)).content.decode()
+    response = client.get(group_url(council))
 
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert council.name in page
     assert "jane@globex.example" not in page
     assert "Pending invitations" not in page
 

@@ -79,8 +79,10 @@ def test_customizer_opens_chatter_settings_but_not_user_pages(client, customizer
 def test_setup_tree_shows_only_the_pages_the_user_may_open(client, user_manager):
     client.force_login(user_manager)
 
-    html = client.get(reverse("setup:home")).content.decode()
+    response = client.get(reverse("setup:home"))
 
+    assert response.status_code == 200
+    html = response.content.decode()
     assert f'href="{reverse("setup:users")}"' in html
     assert f'href="{reverse("setup:company_information")}"' in html
     assert f'href="{reverse("setup:chatter_settings")}"' not in html
