@@ -210,20 +210,20 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Every record goes to the root's handler, and the handler redacts Join Now and
+# password-reset tokens (see chatterorg.logging). "django" is named so that Django's
+# default handlers, which know nothing of tokens, are taken off it (under DEBUG they
+# also printed every request error twice); "django.server" is runserver's access log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "chatterorg.logging.RedactTokensFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Request lines carry URLs, and Join Now URLs carry tokens: the runserver
-        # access log stays quiet about them (see chatterorg.logging).
-        "django.server": {
-            "handlers": ["console"],
-            "level": "INFO",
-            "propagate": False,
-            "filters": ["redact_tokens"],
-        },
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
     },
-    "filters": {"redact_tokens": {"()": "chatterorg.logging.RedactTokensFilter"}},
 }
