@@ -93,8 +93,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection pool per process (psycopg_pool): runserver's thread per request
+    # and gunicorn's threads borrow a connection for one request and give it back,
+    # so a process never holds more than DJANGO_DB_POOL_MAX connections; a request
+    # beyond that waits up to DJANGO_DB_POOL_TIMEOUT seconds for one. (Persistent
+    # connections, CONN_MAX_AGE, belong to the thread that opened them: runserver's
+    # threads die and leave theirs open.) DJANGO_DB_POOL_MAX=0 turns the pool off.
+    DB_POOL_MAX = env.int("DJANGO_DB_POOL_MAX", default=10)
+    if DB_POOL_MAX > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DJANGO_DB_POOL_MIN", default=2), DB_POOL_MAX),
+            "max_size": DB_POOL_MAX,
+            "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10.0),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool refuses persistent connections
+    else:
+        DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
