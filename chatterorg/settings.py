@@ -13,6 +13,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Django's technical error pages (URL patterns, tracebacks, settings) for a developer
+# who asks; otherwise even DEBUG shows the app's own 404, 403 and 500 pages.
+DEBUG_PAGES = env.bool("DJANGO_DEBUG_PAGES", default=False)
+DEFAULT_EXCEPTION_REPORTER = "chatterorg.error_pages.AppErrorPageReporter"
 
 # A development key exists only so that a fresh clone runs with DEBUG on; with
 # DEBUG off the process refuses to start without a real one.
@@ -53,6 +57,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Under DEBUG too, the app's 404 and 500 pages unless DJANGO_DEBUG_PAGES asks for
+    # Django's technical ones (chatterorg.error_pages).
+    "chatterorg.error_pages.AppErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "chatterorg.urls"
