@@ -32,9 +32,9 @@ run: venv
 	@echo "    nora@acme.example    Standard User (group Manager)"
 	@echo "    casey@acme.example   Standard User (group Member)"
 	@echo ""
-	@set -m; trap 'kill 0' INT TERM EXIT; \
-	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --interval 0.5 --no-reload & \
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@DJANGO_DEBUG=1 exec $(BIN)/python scripts/run.py \
+	  "worker: $(BIN)/python manage.py db_worker --interval 0.5 --no-reload" \
+	  "web: $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)"
 
 # axe-core for the accessibility checks of tests/e2e (npm records what it installed).
 node_modules/.package-lock.json: package.json package-lock.json

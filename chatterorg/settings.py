@@ -13,6 +13,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Django's technical error pages (URL patterns, tracebacks, settings) for a developer
+# who asks; otherwise even DEBUG shows the app's own 404, 403 and 500 pages.
+DEBUG_PAGES = env.bool("DJANGO_DEBUG_PAGES", default=False)
+DEFAULT_EXCEPTION_REPORTER = "chatterorg.error_pages.AppErrorPageReporter"
 
 # A development key exists only so that a fresh clone runs with DEBUG on; with
 # DEBUG off the process refuses to start without a real one.
@@ -56,6 +60,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Under DEBUG too, the app's 404 and 500 pages unless DJANGO_DEBUG_PAGES asks for
+    # Django's technical ones (chatterorg.error_pages).
+    "chatterorg.error_pages.AppErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "chatterorg.urls"
@@ -97,8 +104,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection pool per process (psycopg_pool): runserver's thread per request
+    # and gunicorn's threads borrow a connection for one request and give it back,
+    # so a process never holds more than DJANGO_DB_POOL_MAX connections; a request
+    # beyond that waits up to DJANGO_DB_POOL_TIMEOUT seconds for one. (Persistent
+    # connections, CONN_MAX_AGE, belong to the thread that opened them: runserver's
+    # threads die and leave theirs open.) DJANGO_DB_POOL_MAX=0 turns the pool off.
+    DB_POOL_MAX = env.int("DJANGO_DB_POOL_MAX", default=10)
+    if DB_POOL_MAX > 0:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(env.int("DJANGO_DB_POOL_MIN", default=2), DB_POOL_MAX),
+            "max_size": DB_POOL_MAX,
+            "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10.0),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool refuses persistent connections
+    else:
+        DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -214,20 +239,20 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Every record goes to the root's handler, and the handler redacts Join Now and
+# password-reset tokens (see chatterorg.logging). "django" is named so that Django's
+# default handlers, which know nothing of tokens, are taken off it (under DEBUG they
+# also printed every request error twice); "django.server" is runserver's access log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "chatterorg.logging.RedactTokensFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Request lines carry URLs, and Join Now URLs carry tokens: the runserver
-        # access log stays quiet about them (see chatterorg.logging).
-        "django.server": {
-            "handlers": ["console"],
-            "level": "INFO",
-            "propagate": False,
-            "filters": ["redact_tokens"],
-        },
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
     },
-    "filters": {"redact_tokens": {"()": "chatterorg.logging.RedactTokensFilter"}},
 }
