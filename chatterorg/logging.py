@@ -75,7 +75,9 @@ class RedactTokensFilter(logging.Filter):
             record.msg, record.args = redact(message), None
             return
         redacted = redact(message)
-        if redacted != message:
+        # Arguments the message does not show may still be printed by a formatter
+        # that dumps them (gunicorn's access atoms hold every header and environ value).
+        if redacted != message or (record.args and redact(repr(record.args)) != repr(record.args)):
             record.msg, record.args = redacted, None
 
 

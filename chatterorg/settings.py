@@ -111,11 +111,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # beyond that waits up to DJANGO_DB_POOL_TIMEOUT seconds for one. (Persistent
     # connections, CONN_MAX_AGE, belong to the thread that opened them: runserver's
     # threads die and leave theirs open.) DJANGO_DB_POOL_MAX=0 turns the pool off.
-    DB_POOL_MAX = env.int("DJANGO_DB_POOL_MAX", default=10)
-    if DB_POOL_MAX > 0:
+    _pool_max = env.int("DJANGO_DB_POOL_MAX", default=10)
+    if _pool_max > 0:
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": min(env.int("DJANGO_DB_POOL_MIN", default=2), DB_POOL_MAX),
-            "max_size": DB_POOL_MAX,
+            "min_size": min(env.int("DJANGO_DB_POOL_MIN", default=2), _pool_max),
+            "max_size": _pool_max,
             "timeout": env.float("DJANGO_DB_POOL_TIMEOUT", default=10.0),
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool refuses persistent connections
@@ -123,7 +123,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -169,6 +169,24 @@ def test_a_logger_of_any_name_is_redacted_in_message_arguments_and_traceback(log
     assert f"/join%2F{REDACTED}%2F" in written
 
 
+def test_arguments_the_message_does_not_show_are_dropped_when_they_hold_a_token():
+    token = _token()
+    record = logging.LogRecord(
+        "gunicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        "%(s)s",
+        {"s": 404, "u": f"/join/{token}/"},
+        None,
+    )
+
+    RedactTokensFilter().filter(record)
+
+    assert record.getMessage() == "404"
+    assert token not in repr(record.args)
+
+
 def test_the_request_attribute_a_formatter_may_print_is_redacted():
     token = _token()
     request = RequestFactory().get(
