@@ -52,7 +52,7 @@ def build(*, password: str) -> dict[str, int]:
     external = Profile.objects.get(name=Profile.CHATTER_EXTERNAL_USER)
     Licence.objects.filter(name="Salesforce").update(total=USERS + 1_000)
     # Room above the 400 customers for the sign-ups the benchmark performs.
-    Licence.objects.filter(name="Chatter External").update(total=CUSTOMERS + 2_000)
+    Licence.objects.filter(name=Licence.Name.CHATTER_EXTERNAL).update(total=CUSTOMERS + 2_000)
     Organization.objects.filter(pk=1).update(
         allow_customer_invitations=True, invitations_per_day=1_000_000
     )

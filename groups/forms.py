@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from groups.models import Group, Membership
 
@@ -63,14 +62,6 @@ class GroupForm(forms.ModelForm):
         # The actions validate and save; the form only checks the fields themselves,
         # so the instance (possibly the saved group) is never touched here.
         pass
-
-    def add_action_error(self, error: ValidationError) -> None:
-        """Show an action's refusal beside the fields it names (or at the top)."""
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, error)
 
 
 class PostForm(forms.Form):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
+from chatterorg.forms import form_refusal_add
 from chatterorg.pagination import page_get
 from chatterorg.selectors import org_get
 from groups import actions, selectors
@@ -98,7 +99,7 @@ def group_create(request: AuthenticatedRequest) -> HttpResponse:
         try:
             group = actions.group_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_action_error(exc)
+            form_refusal_add(form, exc)
         else:
             messages.success(request, f'Group "{group.name}" created.')
             return _detail(group)
@@ -118,7 +119,7 @@ def group_edit(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
         try:
             changed = actions.group_update(actor=request.user, group=group, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_action_error(exc)
+            form_refusal_add(form, exc)
         else:
             messages.success(request, "Group saved." if changed else "Nothing changed.")
             return _detail(group)
