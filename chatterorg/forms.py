@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from chatterorg.actions import NoLicenceLeft
 
 
-def form_refusal_add(form: forms.Form, exc: ValidationError | NoLicenceLeft) -> None:
+def form_refusal_add(form: forms.BaseForm, exc: ValidationError | NoLicenceLeft) -> None:
     """Show an action's refusal on ``form``: each message at its field, else at the top.
 
     A ``ValidationError`` with a field the form does not show (or none) goes to
