@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
 from accounts.validation import ValidationRuleFailed
@@ -111,6 +111,8 @@ def _existing_account_response(
         {
             "invitation": invitation,
             "customer": customer,
+            # Already logged in as that customer: one button joins, no second login.
+            "signed_in": request.user.is_authenticated and request.user.pk == customer.pk,
             "next": reverse("groups:detail", kwargs={"group_id": invitation.group_id}),
         },
         status=200 if customer.is_active else DEACTIVATED_STATUS,
@@ -141,6 +143,28 @@ def invitation_accept_on_login(
         return
     LinkSession.clear(request.session, JOIN_SESSION_KEY)
     messages.success(request, f"You joined the group {invitation.group.name}.")
+
+
+@referrer_same_origin
+@never_cache
+@require_POST
+def join_accept(request: HttpRequest) -> HttpResponse:
+    """ "Join": the customer of the session's invitation, already logged in, takes it."""
+    join = LinkSession.load(request.session, JOIN_SESSION_KEY)
+    if join is None or not request.user.is_authenticated:
+        return invalid_response(request)
+    try:
+        invitation = invitation_accept_by_customer(
+            actor=request.user,
+            invitation_id=join.object_id,
+            token_hash=join.token_hash,
+            org=org_get(),
+        )
+    except (InvitationNotRedeemable, PermissionDenied):
+        return invalid_response(request)
+    LinkSession.clear(request.session, JOIN_SESSION_KEY)
+    messages.success(request, f"You joined the group {invitation.group.name}.")
+    return redirect("groups:detail", group_id=invitation.group_id)
 
 
 def _form_response(

@@ -544,3 +544,42 @@ def test_a_customer_already_in_the_group_only_accepts_the_invitation(
     sent.second.refresh_from_db()
     assert (sent.second.status, sent.second.accepted_user) == (Invitation.Status.ACCEPTED, jane)
     assert Membership.objects.count() == memberships
+
+
+def test_a_customer_already_logged_in_joins_the_second_group_with_one_button(
+    client, two_invitations
+):
+    sent = two_invitations
+    join_submit(client, sent.raw1)  # leaves Jane logged in
+    jane = User.objects.get(email_key="jane@globex.example")
+    join_open(client, sent.raw2)
+
+    html = client.get(reverse("join:signup")).content.decode()
+    joined = client.post(reverse("join:accept"))
+
+    assert "You already have an account" in html
+    assert "Join Partner Pilots" in html
+    assert 'name="password"' not in html
+    assert joined.status_code == 302
+    assert joined["Location"] == reverse("groups:detail", args=[sent.second.group_id])
+    assert Membership.objects.filter(group_id=sent.second.group_id, user=jane).exists()
+    sent.second.refresh_from_db()
+    assert (sent.second.status, sent.second.accepted_user) == (Invitation.Status.ACCEPTED, jane)
+
+
+@pytest.mark.parametrize("who", ["another user", "nobody"])
+def test_join_accept_for_anybody_but_the_customer_is_not_found_and_writes_nothing(
+    client, council, two_invitations, who
+):
+    sent = two_invitations
+    join_submit(client, sent.raw1)
+    client.logout()
+    if who == "another user":
+        client.force_login(council.nora)
+    join_open(client, sent.raw2)
+    before = _snapshot()
+
+    response = client.post(reverse("join:accept"))
+
+    assert response.status_code == 404
+    assert _snapshot() == before
