@@ -11,7 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.formula import FormulaSyntaxError
-from accounts.models import PermissionSet, PermissionSetAssignment, Profile, User, ValidationRule
+from accounts.models import (
+    PermissionSet,
+    PermissionSetAssignment,
+    Profile,
+    User,
+    ValidationRule,
+    email_key,
+)
 from accounts.permissions import ALL_PERMS, PERM_LABELS, Perm
 from accounts.validation import (
     ERROR_LOCATION_FIELDS,
@@ -51,6 +58,10 @@ DUPLICATE_USERNAME = (
     "Duplicate Username. Another user of this organization already has this username; "
     "usernames must be unique."
 )
+DUPLICATE_CUSTOMER_EMAIL = (
+    "Another customer already has this email address; a customer's address is theirs alone."
+)
+INVALID_EMAIL = "Enter a valid email address."
 
 
 def _user_errors_collect(user: User, errors: dict[str, list[str]]) -> None:
@@ -64,6 +75,19 @@ def _user_errors_collect(user: User, errors: dict[str, list[str]]) -> None:
     duplicate = User.objects.with_username(user.username).exclude(pk=user.pk)
     if user.username and duplicate.exists():
         errors["username"] = [DUPLICATE_USERNAME]
+    if user.email and "email" not in errors:
+        # ``save`` sets the key; the constraint on customers' keys is checked here
+        # with a readable message.
+        try:
+            key = email_key(user.email)
+        except ValueError:
+            errors["email"] = [INVALID_EMAIL]
+        else:
+            others = User.objects.filter(
+                email_key=key, user_type=User.UserType.CHATTER_GUEST
+            ).exclude(pk=user.pk)
+            if user.is_customer and others.exists():
+                errors["email"] = [DUPLICATE_CUSTOMER_EMAIL]
 
 
 @transaction.atomic

@@ -13,6 +13,40 @@ from django.utils import timezone
 
 from accounts.permissions import ALL_PERMS, Perm, user_has_perm
 
+# Room for an address of 240 characters whose domain grows when IDNA-encoded.
+EMAIL_KEY_LENGTH = 320
+
+
+def email_key(address: str) -> str:
+    """The form in which two addresses are the same person's: compared, never shown or mailed.
+
+    The local part lower-cased, the domain IDNA-encoded (Python's IDNA 2003
+    codec, which also folds case) and lower-cased: ``Jane@BÜCHER.example`` and
+    ``jane@xn--bcher-kva.example`` have one key. Computed in Python, not with
+    the database's ``LOWER()``, so SQLite (ASCII-only) and PostgreSQL agree.
+    Raises ``ValueError`` for a domain that is not a valid IDN (an empty or too
+    long label, a broken ``xn--`` label).
+    """
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local or not domain:
+        raise ValueError(f"Not an email address: {address!r}")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii").lower()
+        # The codec passes ``xn--`` labels through unchecked: decoding checks them.
+        ascii_domain.encode("ascii").decode("idna")
+    except UnicodeError as exc:
+        raise ValueError(f"Not a valid domain: {domain!r}") from exc
+    return f"{local.lower()}@{ascii_domain}"
+
+
+def _email_key_or_lower(address: str) -> str:
+    # A user saved with an address that is no valid IDN (the actions refuse
+    # those) still gets a key: the address itself, lower-cased.
+    try:
+        return email_key(address)
+    except ValueError:
+        return address.strip().lower()
+
 
 def _validate_permissions(value: Any) -> None:
     if not isinstance(value, list) or any(p not in ALL_PERMS for p in value):
@@ -111,6 +145,10 @@ class User(AbstractBaseUser):
 
     username = models.CharField("Username", max_length=80, unique=True)
     email = models.EmailField("Email", max_length=240)
+    # ``email_key(email)``, kept by ``save``: the address as invitations and the
+    # one-customer-per-address constraint compare it. NULL only for a duplicate
+    # customer that existed before the constraint (see migration 0007).
+    email_key = models.CharField(max_length=EMAIL_KEY_LENGTH, null=True, blank=True, editable=False)
     first_name = models.CharField("First Name", max_length=40, blank=True)
     last_name = models.CharField("Last Name", max_length=80)
     company_name = models.CharField("Company Name", max_length=80, blank=True)
@@ -143,16 +181,32 @@ class User(AbstractBaseUser):
         ordering = ["last_name", "first_name", "id"]
         constraints = [
             models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+            # One customer per address: a second invitation adds a group, not an account.
+            models.UniqueConstraint(
+                fields=["email_key"],
+                condition=Q(user_type="ChatterGuest"),
+                name="user_one_customer_per_email",
+                violation_error_message="A customer with this email address already exists.",
+            ),
         ]
         indexes = [
             # People and Setup's Users list by name: a page is read off the index.
             models.Index(fields=["last_name", "first_name", "id"], name="user_name_order_idx"),
-            # Invitations match existing users by address, ignoring case.
-            models.Index(Lower("email"), name="user_email_ci_idx"),
+            # Invitations match existing users by address (``email_key``).
+            models.Index(fields=["email_key"], name="user_email_key_idx"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep ``email_key`` in step with ``email`` on every save that writes the email."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "email" in update_fields:
+            self.email_key = _email_key_or_lower(self.email)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
 
     @property
     def name(self) -> str:

@@ -8,8 +8,10 @@ with 404. Each function runs a fixed number of queries whatever the sizes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
 
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Exists,
@@ -24,7 +26,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from chatterorg.pagination import page_get
 from groups.models import Comment, Group, JoinRequest, Membership, Post
 
 FEED_PAGE_SIZE = 20
@@ -68,9 +69,9 @@ def group_list(user: User, *, mine: bool = False, query: str = "") -> QuerySet[G
 def _member_count() -> Coalesce:
     # A correlated subquery, not a join with GROUP BY: the database counts the
     # members of the rows on the page only, and the paginator's COUNT stays a
-    # plain count of groups.
+    # plain count of groups. Deactivated users are not counted.
     counts = (
-        Membership.objects.filter(group=OuterRef("pk"))
+        Membership.objects.filter(group=OuterRef("pk"), user__is_active=True)
         .order_by()
         .values("group")
         .annotate(count=Count("*"))
@@ -142,19 +143,41 @@ def group_feed(group: Group, *, page: int | str | None = 1) -> FeedPage:
     return FeedPage(list(posts[start : start + FEED_PAGE_SIZE + 1]), number, FEED_PAGE_SIZE)
 
 
+class MembersPaginator(Paginator):
+    """The pages of a member list, counted once with its active members.
+
+    ``count`` (every membership) pages the list, which shows deactivated users
+    marked "Inactive"; ``active_count`` is the "Members (N)" the page shows.
+    """
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int, active_count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+        self.active_count = active_count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count
+
+
 def group_members(group: Group, *, page: int | str | None = 1) -> Page:
     """The group's members: owner, then managers, then members by joining date (two queries).
 
     The order follows the ``membership_list_idx`` index, so a page costs the same
-    for a group of five members as for one of five thousand.
+    for a group of five members as for one of five thousand. Deactivated users
+    stay on the list; ``paginator.active_count`` leaves them out.
     """
-    members = (
-        Membership.objects.filter(group=group)
-        .select_related("user")
-        .order_by("role_rank", "joined_at", "id")
+    memberships = Membership.objects.filter(group=group)
+    members = memberships.select_related("user").order_by("role_rank", "joined_at", "id")
+    # Counted exactly, in the one query a plain paginator's COUNT would be:
+    # the page shows "Members (5,000)".
+    counts = memberships.aggregate(
+        count=Count("pk"), active_count=Count("pk", filter=Q(user__is_active=True))
     )
-    # Counted exactly: the page shows "Members (5,000)".
-    return page_get(members, page, MEMBERS_PAGE_SIZE, cap=None)
+    paginator = MembersPaginator(
+        members, MEMBERS_PAGE_SIZE, count=counts["count"], active_count=counts["active_count"]
+    )
+    return paginator.get_page(page)
 
 
 def join_requests_pending(group: Group) -> list[JoinRequest]:

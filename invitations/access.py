@@ -9,7 +9,7 @@ from chatterorg.models import Organization
 from chatterorg.selectors import org_get
 from chatterorg.tokens import LinkSession, token_lookup_hash, token_matches
 from groups.access import GroupCapabilities
-from invitations.models import Invitation
+from invitations.models import Invitation, invitation_email_key
 
 JOIN_SESSION_KEY = "join_invitation"
 
@@ -22,6 +22,39 @@ class InvitationNotRedeemable(Exception):
         # Only for the person who holds the token (their session): a second
         # submit of an accepted invitation is sent to the login page.
         self.already_accepted = already_accepted
+
+
+class CustomerAccountExists(Exception):
+    """A customer already holds the invitation's address: no second account is made."""
+
+    def __init__(self, *, customer: User) -> None:
+        super().__init__("You already have an account.")
+        self.customer = customer
+
+
+def customer_for_address(email: str) -> User | None:
+    """The customer, active or not, who holds ``email`` (by ``email_key``), or None.
+
+    At most one exists (``user_one_customer_per_email``). A second invitation
+    of that address is accepted by logging in as them, never by signing up.
+    """
+    return (
+        User.objects.filter(
+            email_key=invitation_email_key(email), user_type=User.UserType.CHATTER_GUEST
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def invitation_names_customer(*, invitation: Invitation, user: User) -> bool:
+    """``user`` is the active customer an invitation's address belongs to."""
+    return (
+        user.is_active
+        and user.is_customer
+        and user.email_key is not None
+        and user.email_key == invitation_email_key(invitation.email)
+    )
 
 
 def _redeemable(org: Organization) -> QuerySet[Invitation]:

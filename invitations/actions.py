@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,14 +21,16 @@ from groups.actions import membership_add
 from groups.models import Group, Membership
 from invitations.access import invitation_cancel_allowed
 from invitations.addresses import addresses_clean, addresses_parse
-from invitations.models import Invitation
+from invitations.models import Invitation, invitation_email_key
 from invitations.tasks import invitation_emails_send, member_added_notices_send
 
 AUDIT_SECTION = "Chatter Invitations"
 MAX_MESSAGE_LENGTH = 255
 AUDIT_DISPLAY_LENGTH = 500  # AuditEvent.display
 
-OutcomeStatus = Literal["Invited", "ActedUponUser", "NoActionNeededUser", "Resent"]
+OutcomeStatus = Literal[
+    "Invited", "ActedUponUser", "NoActionNeededUser", "Resent", "DeactivatedUser"
+]
 
 # What the invite page says for each status (the statuses are Salesforce's API names).
 OUTCOME_LABELS: dict[str, str] = {
@@ -36,6 +38,10 @@ OUTCOME_LABELS: dict[str, str] = {
     "ActedUponUser": "Added to the group",
     "NoActionNeededUser": "Already a member",
     "Resent": "Invitation resent",
+    # Not one of Salesforce's statuses: a deactivated customer keeps the address
+    # (one customer per address), so no second account can be offered.
+    "DeactivatedUser": "This person's account is deactivated. Ask your administrator to "
+    "reactivate it.",
 }
 
 
@@ -188,7 +194,9 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
 
     All or nothing: if the actor may not invite (PermissionDenied) or any
     check fails (ValidationError: daily limit, licences), nothing is written
-    and nothing is sent. It reads as a plan, then its checks, then one write
+    and nothing is sent. An address of a deactivated customer is not an error
+    of the request: its outcome says so (``DeactivatedUser``) and nothing is
+    written for it. It reads as a plan, then its checks, then one write
     step; the number of queries does not depend on the number of addresses.
     The Setup Audit Trail gets one event for the request's new invitations and
     one for its resent ones.
@@ -196,7 +204,13 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
     group_id, actor_id = group.pk, actor.pk  # read once: the actor may be a lazy request.user
     # Drafts need no lock: make them before the group and inviter rows are locked.
     drafts = [
-        Invitation(group_id=group_id, email=email, inviter_id=actor_id, message=invite.message)
+        Invitation(
+            group_id=group_id,
+            email=email,
+            email_key=invitation_email_key(email),
+            inviter_id=actor_id,
+            message=invite.message,
+        )
         for email in invite.emails
     ]
     org = org_get()
@@ -221,39 +235,48 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
 
 
 def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation]) -> InvitePlan:
-    """Decide each address: the user it names, else its pending invitation (resent),
-    else its draft (a new invitation). Reads only."""
-    lowered = [email.lower() for email in invite.emails]
+    """Decide each address by its ``email_key``: the active user it names (added, or
+    already a member), else the deactivated customer who keeps it (nothing to do),
+    else its pending invitation (resent), else its draft (a new invitation). Reads only.
+    """
+    keys = [invitation_email_key(email) for email in invite.emails]
     candidates = list(
-        User.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=lowered, is_active=True)
+        User.objects.filter(email_key__in=keys)
+        .filter(Q(is_active=True) | Q(user_type=User.UserType.CHATTER_GUEST))
         .order_by("pk")
     )
+    active = [candidate for candidate in candidates if candidate.is_active]
     member_ids = set(
-        Membership.objects.filter(group=group, user__in=candidates).values_list(
-            "user_id", flat=True
-        )
+        Membership.objects.filter(group=group, user__in=active).values_list("user_id", flat=True)
     )
-    # Several users may share an address: one who is already a member wins,
-    # otherwise the oldest user is added.
-    users_by_email: dict[str, User] = {}
+    # Several internal users may share an address: one who is already a member
+    # wins, otherwise the oldest user is added. A customer's address is theirs
+    # alone (``user_one_customer_per_email``).
+    users_by_key: dict[str, User] = {}
+    deactivated_by_key: dict[str, User] = {}
     for candidate in candidates:
-        key = candidate.email.lower()
-        current = users_by_email.get(key)
+        candidate_key = candidate.email_key or ""
+        if not candidate.is_active:
+            deactivated_by_key.setdefault(candidate_key, candidate)
+            continue
+        current = users_by_key.get(candidate_key)
         if current is None or (candidate.pk in member_ids and current.pk not in member_ids):
-            users_by_email[key] = candidate
-    pending: dict[str, Invitation] = {
-        invitation.email.lower(): invitation
-        for invitation in Invitation.objects.select_for_update()
-        .annotate(email_lower=Lower("email"))
-        .filter(group=group, status=Invitation.Status.SENT, email_lower__in=lowered)
+            users_by_key[candidate_key] = candidate
+    pending: dict[str | None, Invitation] = {
+        invitation.email_key: invitation
+        for invitation in Invitation.objects.select_for_update().filter(
+            group=group, status=Invitation.Status.SENT, email_key__in=keys
+        )
     }
     rows: list[AddressPlan] = []
-    for email, key, draft in zip(invite.emails, lowered, drafts, strict=True):
-        user = users_by_email.get(key)
+    for email, key, draft in zip(invite.emails, keys, drafts, strict=True):
+        user = users_by_key.get(key)
         if user is None:
+            deactivated = deactivated_by_key.get(key)
             invitation = pending.get(key)
-            if invitation is None:
+            if deactivated is not None:
+                rows.append(AddressPlan(email=email, status="DeactivatedUser", user=deactivated))
+            elif invitation is None:
                 rows.append(AddressPlan(email=email, status="Invited", invitation=draft))
             else:
                 rows.append(AddressPlan(email=email, status="Resent", invitation=invitation))

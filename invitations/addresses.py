@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
+from accounts.models import email_key
+
 MAX_ADDRESSES = 100
 MAX_ADDRESS_LENGTH = 240
 
@@ -41,6 +43,7 @@ def address_normalise(raw: str) -> str:
     """One address, trimmed, with its domain lower-cased; ValidationError if it is not valid.
 
     The local part keeps its spelling: mail servers may treat it case-sensitively.
+    A domain that is not a valid IDN (``email_key`` can't encode it) is invalid.
     """
     piece = raw.strip()
     named = _NAMED.match(piece)
@@ -57,7 +60,8 @@ def address_normalise(raw: str) -> str:
         )
     try:
         _validate_email(address)
-    except ValidationError:
+        email_key(address)
+    except (ValidationError, ValueError):
         raise ValidationError(
             "%(address)s: enter a valid email address.", params={"address": _shorten(raw)}
         ) from None
@@ -83,7 +87,8 @@ def addresses_parse(text: str) -> list[str]:
 def addresses_clean(pieces: Sequence[str]) -> list[str]:
     """The distinct valid addresses among ``pieces`` (one address each), in the order given.
 
-    Duplicates are dropped case-insensitively, keeping the first spelling. If
+    Duplicates (the same ``email_key``: case, IDN spellings) are dropped, keeping
+    the first spelling. If
     any address is invalid, ValidationError lists each one, so nothing is sent
     for a half-valid list; so it does for none, or more than ``MAX_ADDRESSES``.
     """
@@ -101,8 +106,7 @@ def addresses_clean(pieces: Sequence[str]) -> list[str]:
                 error_seen.add(piece)
                 errors.append(error)
             continue
-        # lower(), not casefold(): the database compares with LOWER().
-        key = address.lower()
+        key = email_key(address)
         if key not in seen:
             seen.add(key)
             addresses.append(address)

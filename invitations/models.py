@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.models import EMAIL_KEY_LENGTH, email_key
 from chatterorg.models import Organization
 from groups.models import Group
+
+
+def invitation_email_key(address: str) -> str:
+    """``email_key``, or the address lower-cased if it is no valid IDN (invites refuse those)."""
+    try:
+        return email_key(address)
+    except ValueError:
+        return address.strip().lower()
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
@@ -36,7 +45,8 @@ class Invitation(models.Model):
 
     The raw token exists only in the email; ``token_hash`` is its SHA-256 and
     is set by the task that sends the email. At most one invitation per group
-    and address is pending (status Sent) at a time.
+    and address is pending (status Sent) at a time; addresses are the same when
+    their ``email_key`` is (case, IDN spellings), as for users.
     """
 
     class Status(models.TextChoices):
@@ -51,6 +61,9 @@ class Invitation(models.Model):
 
     group = models.ForeignKey("groups.Group", on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(max_length=240)
+    # ``accounts.models.email_key(email)``: set by ``save`` and by the invite
+    # action for its bulk insert; NULL only for rows inserted without it.
+    email_key = models.CharField(max_length=EMAIL_KEY_LENGTH, null=True, blank=True, editable=False)
     inviter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"
     )
@@ -82,8 +95,7 @@ class Invitation(models.Model):
         ordering = ["-sent_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                "group",
-                Lower("email"),
+                fields=["group", "email_key"],
                 condition=Q(status="Sent"),
                 name="invitation_one_pending_per_address",
             ),
@@ -109,6 +121,15 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.group}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep ``email_key`` in step with ``email`` on every save that writes the email."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "email" in update_fields:
+            self.email_key = invitation_email_key(self.email)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_expired(self) -> bool:

@@ -1,7 +1,9 @@
 """Join Now: a customer redeems an invitation and becomes a Chatter External User.
 
 ``customer_signup`` is the one write: the whole account, licence, membership and
-invitation change happen in one transaction or not at all. When it fails in a
+invitation change happen in one transaction or not at all. An address that
+already has a customer gets no second account: that customer logs in and
+``invitation_accept_by_customer`` adds the group instead. When it fails in a
 way the customer cannot fix (a validation rule, an unexpected error),
 ``support_reference_create`` records what happened, after the rollback, so an
 admin can look it up from the number the customer sees.
@@ -14,7 +16,7 @@ import traceback
 from typing import Any
 
 from django.contrib.auth.password_validation import password_changed, validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -24,7 +26,13 @@ from accounts.validation import RuleViolation, validation_rules_check
 from chatterorg.actions import audit_record, licence_claim
 from chatterorg.models import Organization
 from groups.actions import membership_add
-from invitations.access import invitation_redeemable_get
+from groups.models import Membership
+from invitations.access import (
+    CustomerAccountExists,
+    customer_for_address,
+    invitation_names_customer,
+    invitation_redeemable_get,
+)
 from invitations.join.tasks import signup_emails_send
 from invitations.join.usernames import customer_username
 from invitations.models import Invitation, SupportReference
@@ -84,9 +92,11 @@ def customer_signup(
     transaction. Only then is the invitation row locked (``select_for_update``
     on PostgreSQL; on SQLite the IMMEDIATE transaction already serialises
     writers) and checked again, so a double submit finds it Accepted and
-    creates no second user. Raises InvitationNotRedeemable, ValidationError
-    (``ValidationRuleFailed`` among them) or NoLicenceLeft before anything is
-    written; the licence is the first write.
+    creates no second user. Raises InvitationNotRedeemable,
+    CustomerAccountExists (a customer, active or not, already has the address;
+    the database's ``user_one_customer_per_email`` backs this up against a
+    concurrent sign-up), ValidationError (``ValidationRuleFailed`` among them)
+    or NoLicenceLeft before anything is written; the licence is the first write.
     """
     profile = Profile.objects.select_related("licence").get(name=Profile.CHATTER_EXTERNAL_USER)
     first_name, last_name = first_name.strip(), last_name.strip()
@@ -120,6 +130,9 @@ def customer_signup(
         invitation = invitation_redeemable_get(
             invitation_id=invitation.pk, token_hash=token_hash, org=org, lock=True
         )
+        existing = customer_for_address(invitation.email)
+        if existing is not None:
+            raise CustomerAccountExists(customer=existing)
         user = _customer_create(
             invitation=invitation,
             profile=profile,
@@ -208,13 +221,20 @@ def _customer_create(
 
 
 def _user_insert(user: User, *, invitation: Invitation) -> None:
-    """Insert the user; if a concurrent sign-up took the username, take the next number."""
+    """Insert the user; if a concurrent sign-up took the username, take the next number.
+
+    If a concurrent sign-up (another invitation of the same address) created
+    the customer first, CustomerAccountExists: this transaction rolls back.
+    """
     for attempt in range(USERNAME_ATTEMPTS):
         try:
             with transaction.atomic():
                 user.save()
             return
         except IntegrityError:
+            existing = customer_for_address(invitation.email)
+            if existing is not None:
+                raise CustomerAccountExists(customer=existing) from None
             taken = User.objects.with_username(user.username).exists()
             if not taken or attempt == USERNAME_ATTEMPTS - 1:
                 raise
@@ -222,6 +242,55 @@ def _user_insert(user: User, *, invitation: Invitation) -> None:
             user.username = customer_username(
                 invitee_email=invitation.email, inviter_email=invitation.inviter.email
             )
+
+
+@transaction.atomic
+def invitation_accept_by_customer(
+    *, actor: User, invitation_id: int, token_hash: str, org: Organization
+) -> Invitation:
+    """The customer who holds an invitation's address accepts it by logging in.
+
+    For a second (third…) invitation of one address: the group is added to the
+    existing account; no user is created and no licence is claimed. The link
+    (kept in the session) must still be redeemable (InvitationNotRedeemable)
+    and ``actor`` must be the active customer with the invitation's address
+    (PermissionDenied: anybody else who logs in changes nothing). If the
+    customer is already a member, only the invitation changes.
+    """
+    invitation = invitation_redeemable_get(
+        invitation_id=invitation_id, token_hash=token_hash, org=org, lock=True
+    )
+    if not invitation_names_customer(invitation=invitation, user=actor):
+        raise PermissionDenied("This invitation is for another person.")
+    group = invitation.group
+
+    if not Membership.objects.filter(group=group, user=actor).exists():
+        membership_add(actor=actor, group=group, user=actor, check_permission=False)
+    invitation.status = Invitation.Status.ACCEPTED
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_user = actor
+    invitation.token_hash = None
+    invitation.save(update_fields=["status", "accepted_at", "accepted_user", "token_hash"])
+    audit_record(
+        actor=actor,
+        section="Chatter Invitations",
+        action="invitation.accepted",
+        display=(
+            f"{invitation.email} accepted the invitation to group {group.name} "
+            f"as {actor.username} (existing account)"
+        ),
+        old=Invitation.Status.SENT,
+        new=Invitation.Status.ACCEPTED,
+        target=invitation,
+    )
+    user_id, accepted_id = actor.pk, invitation.pk
+    # The inviter hears of it as of a sign-up; the customer needs no welcome.
+    transaction.on_commit(
+        lambda: signup_emails_send.enqueue(
+            user_id=user_id, invitation_id=accepted_id, welcome=False
+        )
+    )
+    return invitation
 
 
 def signup_submitted(values: dict[str, Any]) -> dict[str, str]:

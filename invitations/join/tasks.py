@@ -17,8 +17,11 @@ logger = logging.getLogger(__name__)
 
 
 @task
-def signup_emails_send(*, user_id: int, invitation_id: int) -> None:
+def signup_emails_send(*, user_id: int, invitation_id: int, welcome: bool = True) -> None:
     """Welcome the customer (username, login address) and tell the inviter.
+
+    ``welcome=False`` for an existing customer who accepted another invitation:
+    only the inviter is told.
 
     A failed send is logged and does not stop the other one: the account exists already.
     """
@@ -39,14 +42,15 @@ def signup_emails_send(*, user_id: int, invitation_id: int) -> None:
         "group_url": group_url,
         "inviter_name": invitation.inviter.name,
     }
-    for to, subject, template in (
+    emails = [
         (user.email, f"Welcome to Chatter at {org.name}", "welcome"),
         (
             invitation.inviter.email,
             f"{user.name} accepted your invitation to {invitation.group.name}",
             "invitation_accepted",
         ),
-    ):
+    ]
+    for to, subject, template in emails if welcome else emails[1:]:
         try:
             email_send(to=to, subject=subject, template=template, context=context)
         except Exception:

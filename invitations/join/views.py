@@ -4,6 +4,10 @@ Opening the link only moves the token into the session (as its hash, with the
 invitation id) and redirects; nothing is created until the form is POSTed, so
 mail scanners that follow links consume nothing. Every bad link gets one page,
 byte for byte the same, so the page tells nothing about why.
+
+An address that already has a customer gets no sign-up form: the page says
+"You already have an account" and offers Log In; the invitation stays in the
+session and ``invitation_accept_on_login`` accepts it when that customer logs in.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.sessions.backends.base import CreateError
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import User
 from accounts.validation import ValidationRuleFailed
@@ -33,11 +38,17 @@ from chatterorg.selectors import org_get
 from chatterorg.tokens import LinkSession, token_hash
 from invitations.access import (
     JOIN_SESSION_KEY,
+    CustomerAccountExists,
     InvitationNotRedeemable,
+    customer_for_address,
     invitation_for_link,
     invitation_for_token,
 )
-from invitations.join.actions import customer_signup, support_reference_create
+from invitations.join.actions import (
+    customer_signup,
+    invitation_accept_by_customer,
+    support_reference_create,
+)
 from invitations.join.forms import SignupForm
 from invitations.models import Invitation, SupportReference
 
@@ -46,6 +57,8 @@ logger = logging.getLogger(__name__)
 # One status for every bad link: the invitation, as far as the visitor may know, does not exist.
 INVALID_STATUS = 404
 NO_LICENCES_STATUS = 409
+# The address's customer is deactivated: no sign-up and no log-in can take the invitation.
+DEACTIVATED_STATUS = 409
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # Left in the session a sign-up's login retired (see _accepted_marker_leave).
 JOIN_ACCEPTED_KEY = "join_accepted"
@@ -84,10 +97,83 @@ def join_signup(request: HttpRequest) -> HttpResponse:
     invitation = invitation_for_link(join, org=org_get())
     if join is None or invitation is None:
         return invalid_response(request)
+    existing = customer_for_address(invitation.email)
+    if existing is not None:
+        return _existing_account_response(request, customer=existing, invitation=invitation)
     form = SignupForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         return _signup_submit(request, form=form, join=join, invitation=invitation)
     return _form_response(request, form=form, invitation=invitation)
+
+
+def _existing_account_response(
+    request: HttpRequest, *, customer: User, invitation: Invitation
+) -> HttpResponse:
+    """ "You already have an account": Log In (username filled in) adds the group.
+
+    The invitation stays in the session for ``invitation_accept_on_login``. A
+    deactivated customer is told to ask for reactivation instead.
+    """
+    return render(
+        request,
+        "invitations/join/existing_account.html",
+        {
+            "invitation": invitation,
+            "customer": customer,
+            # Already logged in as that customer: one button joins, no second login.
+            "signed_in": request.user.is_authenticated and request.user.pk == customer.pk,
+            "next": reverse("groups:detail", kwargs={"group_id": invitation.group_id}),
+        },
+        status=200 if customer.is_active else DEACTIVATED_STATUS,
+    )
+
+
+def invitation_accept_on_login(
+    sender: object, request: HttpRequest | None, user: User, **_: Any
+) -> None:
+    """``user_logged_in``: the customer of the session's invitation takes it on logging in.
+
+    Anybody else who logs in changes nothing, and the invitation stays as it
+    was. A link that died meanwhile is dropped from the session.
+    """
+    if request is None or not hasattr(request, "session"):
+        return
+    join = LinkSession.load(request.session, JOIN_SESSION_KEY)
+    if join is None:
+        return
+    try:
+        invitation = invitation_accept_by_customer(
+            actor=user, invitation_id=join.object_id, token_hash=join.token_hash, org=org_get()
+        )
+    except PermissionDenied:
+        return
+    except (InvitationNotRedeemable, ValidationError):
+        LinkSession.clear(request.session, JOIN_SESSION_KEY)
+        return
+    LinkSession.clear(request.session, JOIN_SESSION_KEY)
+    messages.success(request, f"You joined the group {invitation.group.name}.")
+
+
+@referrer_same_origin
+@never_cache
+@require_POST
+def join_accept(request: HttpRequest) -> HttpResponse:
+    """ "Join": the customer of the session's invitation, already logged in, takes it."""
+    join = LinkSession.load(request.session, JOIN_SESSION_KEY)
+    if join is None or not request.user.is_authenticated:
+        return invalid_response(request)
+    try:
+        invitation = invitation_accept_by_customer(
+            actor=request.user,
+            invitation_id=join.object_id,
+            token_hash=join.token_hash,
+            org=org_get(),
+        )
+    except (InvitationNotRedeemable, PermissionDenied):
+        return invalid_response(request)
+    LinkSession.clear(request.session, JOIN_SESSION_KEY)
+    messages.success(request, f"You joined the group {invitation.group.name}.")
+    return redirect("groups:detail", group_id=invitation.group_id)
 
 
 def _form_response(
@@ -119,6 +205,8 @@ def _signup_submit(
             security_question=data["security_question"],
             answer=data["answer"],
         )
+    except CustomerAccountExists as exc:
+        return _existing_account_response(request, customer=exc.customer, invitation=invitation)
     except InvitationNotRedeemable as exc:
         if exc.already_accepted:
             # A second submit (another tab, a double click): the account exists.
