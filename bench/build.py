@@ -63,6 +63,7 @@ def build(*, password: str) -> dict[str, int]:
             User(
                 username=f"user{n}@acme.example",
                 email=f"user{n}@acme.example",
+                email_key=f"user{n}@acme.example",
                 first_name=f"First{n}",
                 last_name=f"Last{n:06d}",
                 company_name="Acme Corporation",
@@ -81,6 +82,7 @@ def build(*, password: str) -> dict[str, int]:
             User(
                 username=BENCH_CUSTOMER if n == 0 else f"cust{n}@guest.acme.example",
                 email=f"cust{n}@globex.example",
+                email_key=f"cust{n}@globex.example",
                 first_name=f"Cust{n}",
                 last_name="Globex",
                 company_name="Globex",
@@ -201,6 +203,7 @@ def build(*, password: str) -> dict[str, int]:
         invitation = Invitation(
             group_id=customer_groups[n % len(customer_groups)],
             email=f"prospect{n}@initech.example",
+            email_key=f"prospect{n}@initech.example",
             inviter=morgan,
             sent_at=sent_at,
             expires_at=sent_at + timedelta(days=60),
@@ -248,6 +251,7 @@ def build(*, password: str) -> dict[str, int]:
         Invitation(
             group=group,
             email=f"pending{n}@hooli.example",
+            email_key=f"pending{n}@hooli.example",
             inviter=morgan,
             sent_at=now,
             expires_at=now + timedelta(days=60),
