@@ -24,7 +24,7 @@ to the real client's address by the server (for example gunicorn's
 ``--forwarded-allow-ips`` with uvicorn, or the proxy's own module), never
 taken from ``X-Forwarded-For`` as sent by the client, which anyone can forge.
 IPv6 clients are counted per /64 network, since one host usually holds a
-whole /64.
+whole /64; requests without a valid ``REMOTE_ADDR`` share one "unknown" address.
 """
 
 from __future__ import annotations
