@@ -6,6 +6,8 @@ Password hashes, security answer hashes and reset token hashes are never shown.
 from django.contrib import admin
 
 from accounts.models import (
+    LoginThrottle,
+    PasswordForgotThrottle,
     PasswordResetRequest,
     PermissionSet,
     PermissionSetAssignment,
@@ -93,3 +95,16 @@ class PasswordResetRequestAdmin(ReadOnlyAdmin):
     search_fields = ("user__username", "user__email")
     list_select_related = ("user",)
     fields = ("user", "created_at", "expires_at", "used_at")
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(ReadOnlyAdmin):
+    list_display = ("username", "client_address", "failures", "window_started_at", "locked_until")
+    list_filter = ("locked_until",)
+    search_fields = ("username", "client_address")
+
+
+@admin.register(PasswordForgotThrottle)
+class PasswordForgotThrottleAdmin(ReadOnlyAdmin):
+    list_display = ("client_address", "requests", "window_started_at")
+    search_fields = ("client_address",)

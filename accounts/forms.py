@@ -6,6 +6,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from accounts.throttle import (
+    TOO_MANY_FAILURES,
+    client_address,
+    login_attempt_begin,
+    login_attempt_failed,
+    login_attempt_succeeded,
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -32,6 +41,31 @@ class LoginForm(AuthenticationForm):
             "contact your Salesforce administrator."
         ),
     }
+
+    # Set when the attempt was refused by the throttle, for the view's status code.
+    throttled = False
+
+    def clean(self) -> dict[str, Any]:
+        """Authenticate, counting the attempt first (``accounts.throttle``).
+
+        A refused attempt never reaches the password check, so the answer is
+        the same for a right or wrong password and for any username.
+        """
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or not password:
+            return super().clean()
+        address = client_address(self.request)
+        if not login_attempt_begin(username=username, address=address):
+            self.throttled = True
+            raise ValidationError(TOO_MANY_FAILURES, code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            login_attempt_failed(username=username, address=address)
+            raise
+        login_attempt_succeeded(username=username, address=address)
+        return cleaned
 
 
 class PasswordForgotForm(forms.Form):

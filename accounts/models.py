@@ -299,3 +299,41 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Password reset for {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins of one username, from one client address or, blank, from any.
+
+    The username is normalised (see ``accounts.throttle``) and need not belong
+    to a user: unknown usernames are counted the same way, so a lockout tells
+    nothing about which usernames exist. Counts are changed only by
+    conditional UPDATEs in ``accounts.throttle``.
+    """
+
+    username = models.CharField(max_length=150)
+    # Blank: the row that counts this username's failures from every address.
+    client_address = models.CharField(max_length=45, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["username", "client_address"], name="login_throttle_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.client_address or 'any address'}: {self.failures}"
+
+
+class PasswordForgotThrottle(models.Model):
+    """Forgot Your Password? requests from one client address in the current hour."""
+
+    client_address = models.CharField(max_length=45, unique=True)
+    requests = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.client_address}: {self.requests}"

@@ -3,7 +3,10 @@
 - Asking for a link answers the same whether or not the username exists: the
   view only enqueues ``password_reset_deliver``, which does the lookup off the
   request path. At most ``MAX_REQUESTS_PER_DAY`` links per user per 24 hours;
-  extra requests silently do nothing.
+  extra requests silently do nothing. At most ``FORGOT_LIMIT`` requests per
+  client address per hour (``accounts.throttle``) are queued at all, for
+  existing and unknown usernames alike; beyond it the same "sent" page shows
+  and nothing is queued.
 - The raw token exists only in the email: it is made inside the task (never a
   task argument) and only its SHA-256 is stored. A link is valid for 24 hours
   and once; setting a new password invalidates every open link of the user.
@@ -26,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PasswordResetRequest, User
+from accounts.throttle import password_forgot_allowed
 from chatterorg.actions import audit_record
 from chatterorg.mail import email_send
 from chatterorg.selectors import org_get
@@ -41,10 +45,13 @@ MAX_WRONG_ANSWERS = 5
 SESSION_KEY = "password_reset"
 
 
-def password_reset_request(*, username: str) -> None:
-    """Ask for a reset link for ``username``; does the same whether or not it exists."""
+def password_reset_request(*, username: str, client_address: str) -> None:
+    """Ask for a reset link for ``username``; does the same whether or not it exists.
+
+    Queues nothing once ``client_address`` is past its hourly limit.
+    """
     username = username.strip()
-    if username:
+    if username and password_forgot_allowed(address=client_address):
         password_reset_deliver.enqueue(username=username)
 
 

@@ -31,11 +31,14 @@ from accounts.password_reset import (
     password_reset_wrong_answer,
 )
 from accounts.security import answer_check
+from accounts.throttle import client_address
 from chatterorg.forms import form_refusal_add
 from chatterorg.http import referrer_same_origin
 from chatterorg.tokens import LinkSession, token_hash
 
 TOO_MANY_WRONG_ANSWERS = "Too many wrong answers. Request a new link."
+# A refused login (accounts.throttle) says so in its status too: Too Many Requests.
+THROTTLED_STATUS = 429
 
 
 @method_decorator([sensitive_post_parameters("password"), never_cache], name="dispatch")
@@ -45,6 +48,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.throttled:
+            response.status_code = THROTTLED_STATUS
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -69,7 +78,9 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link by username; the answer never tells whether it exists."""
     form = PasswordForgotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        password_reset_request(username=form.cleaned_data["username"])
+        password_reset_request(
+            username=form.cleaned_data["username"], client_address=client_address(request)
+        )
         return redirect("accounts:password_forgot_sent")
     return render(request, "accounts/password_forgot.html", {"form": form})
 

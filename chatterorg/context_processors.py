@@ -1,8 +1,8 @@
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 
+from chatterorg.outbox import outbox_open_to
 from chatterorg.selectors import org_get
 
 
@@ -10,5 +10,5 @@ def org(request: HttpRequest) -> dict[str, Any]:
     """What the base layout needs on every page: the org and the Outbox link."""
     return {
         "org": org_get(),
-        "show_outbox_link": settings.DEBUG and settings.DEV_OUTBOX_DIR is not None,
+        "show_outbox_link": outbox_open_to(request),
     }

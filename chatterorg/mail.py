@@ -17,6 +17,8 @@ from django.utils import timezone
 # Outbox files are named "<UTC timestamp>-<random>.eml"; the outbox pages open
 # nothing else, which keeps their file access inside DEV_OUTBOX_DIR.
 OUTBOX_NAME = re.compile(r"\A\d{8}T\d{12}-[0-9a-f]{8}\.eml\Z")
+OUTBOX_TEMPLATE_HEADER = "X-Chatter-Template"
+OUTBOX_USERNAME_HEADER = "X-Chatter-Username"
 
 
 def email_send(*, to: str, subject: str, template: str, context: dict[str, Any]) -> None:
@@ -39,7 +41,13 @@ def email_send(*, to: str, subject: str, template: str, context: dict[str, Any])
     with mailers.default as connection:
         connection.send_messages([message])
     if settings.DEV_OUTBOX_DIR:
-        _outbox_write(Path(settings.DEV_OUTBOX_DIR), message.message().as_bytes())
+        # The outbox copy (only) says which template it is and whose account it
+        # is about, so the outbox can keep password reset links to admins.
+        copy = message.message()
+        copy[OUTBOX_TEMPLATE_HEADER] = template
+        if context.get("username"):
+            copy[OUTBOX_USERNAME_HEADER] = str(context["username"])
+        _outbox_write(Path(settings.DEV_OUTBOX_DIR), copy.as_bytes())
 
 
 def _outbox_write(directory: Path, data: bytes) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("invitations/", include("invitations.urls")),
     path("outbox/", outbox.outbox_list, name="outbox"),
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox_message"),
+    path("outbox/<str:name>/html/", outbox.outbox_message_html, name="outbox_message_html"),
     path("admin/", admin.site.urls),
     path("", include("groups.urls")),
 ]

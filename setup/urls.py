@@ -16,6 +16,7 @@ urlpatterns = [
     path("users/new/", users.user_new, name="user_new"),
     path("users/<int:user_id>/", users.user_detail, name="user_detail"),
     path("users/<int:user_id>/edit/", users.user_edit, name="user_edit"),
+    path("users/<int:user_id>/unlock/", users.user_unlock, name="user_unlock"),
     path(
         "users/<int:user_id>/permission-sets/assign/",
         users.user_permission_set_assign,

@@ -30,6 +30,7 @@ from accounts.actions import (
 from accounts.http import AuthenticatedRequest
 from accounts.models import PermissionSet, Profile, User
 from accounts.permissions import Perm, user_perms
+from accounts.throttle import login_locked, login_unlock
 from chatterorg.actions import NoLicenceLeft
 from chatterorg.forms import form_refusal_add
 from chatterorg.pagination import page_get
@@ -129,8 +130,19 @@ def user_detail(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
             "assign_form": assign_form,
             "can_assign": not shown.is_customer,
             "permission_labels": _perm_labels(user_perms(shown)),
+            "login_locked": login_locked(shown),
         },
     )
+
+
+@manage_users_required
+@require_POST
+def user_unlock(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
+    """Unlock: lift a login lockout of the user's username, from every address."""
+    shown = get_object_or_404(User, pk=user_id)
+    if login_unlock(actor=request.user, user=shown):
+        messages.success(request, f"User {shown.username} was unlocked.")
+    return redirect("setup:user_detail", user_id=shown.pk)
 
 
 @manage_users_required

@@ -112,7 +112,8 @@ def test_an_invitation_in_the_outbox_shows_a_clickable_join_now_link_and_a_sandb
     page = response.content.decode()
     link = mailoutbox[0].body.split("Join Now:\n")[1].split("\n")[0]
     assert f'<a href="{link}"' in page
-    assert "<iframe" in page and " sandbox " in page
+    preview = reverse("outbox_message_html", args=[name])
+    assert f'<iframe title="HTML part of the email" src="{preview}" sandbox="' in page
     # The email's markup appears only escaped (inside srcdoc and the source view).
     assert "<script>" not in page
     assert "Morgan Lee invited you to join Customer Success Council in Chatter" in page
