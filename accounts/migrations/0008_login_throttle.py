@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_reset_wrong_answers'),
+        ('accounts', '0007_customer_email_unique'),
     ]
 
     operations = [
