@@ -138,7 +138,7 @@ def test_a_rule_that_exempts_customers_lets_the_sign_up_through(client, opened):
 
 
 def test_the_running_user_of_a_sign_up_is_the_new_customer(client, opened):
-    _rule('$User.UserType = "ChatterGuest" && $Profile.Name = "Chatter External User"')
+    _rule('ISPICKVAL($User.UserType, "ChatterGuest") && $Profile.Name = "Chatter External User"')
 
     response = _post(client)
 
