@@ -14,9 +14,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator, validat
 from django.db import models
 
 from accounts.formula import MAX_FORMULA_LENGTH
-from accounts.models import PermissionSet, Profile, User, ValidationRule
+from accounts.models import PermissionSet, Profile, User, UserField, ValidationRule
 from accounts.permissions import Perm
-from accounts.validation import ERROR_LOCATION_FIELDS, USER_FIELDS
+from accounts.validation import (
+    ERROR_LOCATION_FIELDS,
+    USER_FIELDS,
+    custom_value_from_json,
+    user_field_definitions,
+)
 from chatterorg.actions import ORG_SETTING_FIELDS
 from chatterorg.models import Licence, Organization
 
@@ -53,6 +58,7 @@ class UserForm(forms.Form):
 
     def __init__(self, *args: Any, customer: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.custom_definitions = custom_fields_add(self)
         profiles = Profile.objects.select_related("licence").order_by("name")
         field = cast(forms.ModelChoiceField, self.fields["profile"])
         if customer:
@@ -61,6 +67,14 @@ class UserForm(forms.Form):
         else:
             # Customers are created only through Join Now.
             field.queryset = profiles.exclude(licence__name=EXTERNAL_LICENCE)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        return custom_fields_collect(cleaned, self.custom_definitions)
+
+    @property
+    def custom_bound_fields(self) -> list[forms.BoundField]:
+        return [self[definition.api_name] for definition in self.custom_definitions]
 
 
 class UserCreateForm(UserForm):
@@ -79,7 +93,131 @@ def user_initial(user: User) -> dict[str, Any]:
     fields = ("first_name", "last_name", "email", "username", "company_name", "department")
     initial = {name: getattr(user, name) for name in (*fields, "title", "is_active")}
     initial["profile"] = user.profile_id
+    stored = user.custom_fields if isinstance(user.custom_fields, dict) else {}
+    for definition in user_field_definitions():
+        initial[definition.api_name] = custom_value_from_json(
+            definition, stored.get(definition.api_name)
+        )
     return initial
+
+
+# Custom fields on User -----------------------------------------------------
+
+
+def custom_form_field(definition: UserField) -> forms.Field:
+    """The form field that edits one custom field, by its type."""
+    common: dict[str, Any] = {
+        "label": definition.label,
+        "help_text": definition.help_text,
+        "required": definition.required,
+    }
+    if definition.type == UserField.Type.NUMBER:
+        scale = definition.scale or 0
+        return forms.DecimalField(
+            max_digits=(definition.precision or UserField.MAX_PRECISION) + scale,
+            decimal_places=scale,
+            **common,
+        )
+    if definition.type == UserField.Type.CHECKBOX:
+        return forms.BooleanField(**{**common, "required": False})
+    if definition.type == UserField.Type.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if definition.type == UserField.Type.PICKLIST:
+        choices = [("", "--None--")] + [(value, value) for value in definition.picklist_values]
+        return forms.ChoiceField(choices=choices, **common)
+    return forms.CharField(max_length=definition.length or UserField.MAX_TEXT_LENGTH, **common)
+
+
+def custom_fields_add(form: forms.Form) -> list[UserField]:
+    """Add a field per custom field of User to ``form``, named by its API name."""
+    definitions = user_field_definitions()
+    for definition in definitions:
+        form.fields[definition.api_name] = custom_form_field(definition)
+    return definitions
+
+
+def custom_fields_collect(
+    cleaned: dict[str, Any], definitions: Iterable[UserField]
+) -> dict[str, Any]:
+    """Move the custom fields' values into ``cleaned["custom_fields"]`` for the action."""
+    values = {}
+    for definition in definitions:
+        if definition.api_name in cleaned:
+            values[definition.api_name] = cleaned.pop(definition.api_name)
+    cleaned["custom_fields"] = values
+    return cleaned
+
+
+class UserFieldForm(forms.Form):
+    """Object Manager › User › Fields & Relationships › New."""
+
+    label = forms.CharField(label="Field Label", max_length=40)
+    api_name = forms.CharField(
+        label="Field Name",
+        max_length=43,
+        required=False,
+        help_text="The API name, followed by __c. Left blank, it is made from the label.",
+    )
+    type = forms.ChoiceField(
+        label="Data Type", choices=UserField.Type.choices, widget=forms.RadioSelect
+    )
+    description = forms.CharField(
+        label="Description", max_length=255, required=False, widget=forms.Textarea({"rows": 2})
+    )
+    help_text = forms.CharField(label="Help Text", max_length=255, required=False)
+    length = forms.IntegerField(
+        label="Length",
+        required=False,
+        min_value=1,
+        max_value=UserField.MAX_TEXT_LENGTH,
+        help_text="Text: the most characters a value may have (up to 255). "
+        "Number: the digits before the decimal point.",
+    )
+    scale = forms.IntegerField(
+        label="Decimal Places",
+        required=False,
+        min_value=0,
+        max_value=UserField.MAX_PRECISION - 1,
+        help_text="Number only. Length and decimal places add up to at most 18.",
+    )
+    picklist_values = forms.CharField(
+        label="Values",
+        required=False,
+        widget=forms.Textarea({"rows": 4}),
+        help_text="Picklist only: one value per line, in the order shown.",
+    )
+    required = forms.BooleanField(
+        label="Required",
+        required=False,
+        help_text="Always require a value in this field in order to save a user.",
+    )
+    default = forms.CharField(
+        label="Default Value",
+        required=False,
+        max_length=255,
+        help_text="Given to new users. Dates as YYYY-MM-DD; a checkbox default is "
+        "Checked or Unchecked; a picklist default is one of its values.",
+    )
+
+    def action_arguments(self) -> dict[str, Any]:
+        """``cleaned_data`` as ``user_field_create`` takes it."""
+        data = dict(self.cleaned_data)
+        kind = data["type"]
+        values = data.pop("picklist_values") or ""
+        data["picklist_values"] = values.splitlines()
+        length = data.pop("length")
+        if kind == UserField.Type.NUMBER:
+            data["precision"] = length
+        else:
+            data["length"] = length
+        if kind == UserField.Type.CHECKBOX:
+            data["default"] = (data.get("default") or "").strip().casefold() == "checked"
+        return data
+
+
+def schema_type_label(kind: str) -> str:
+    """A schema type as Setup shows it ("picklist" → "Picklist", "id" → "Lookup/Id")."""
+    return {"id": "Id", "email": "Email", "checkbox": "Checkbox"}.get(kind, kind.title())
 
 
 class PermissionsForm(forms.Form):
@@ -170,15 +308,19 @@ class ChatterSettingsForm(forms.ModelForm):
 # Validation rules ----------------------------------------------------------
 
 
-def error_location_choices() -> list[tuple[str, str]]:
+def error_location_choices(definitions: Iterable[UserField] | None = None) -> list[tuple[str, str]]:
     """ "Top of Page", then the User fields a rule's message may sit next to."""
-    return [(ValidationRule.TOP_OF_PAGE, "Top of Page")] + [
-        (api_name, USER_FIELDS[api_name][1]) for api_name in ERROR_LOCATION_FIELDS
-    ]
+    custom = user_field_definitions() if definitions is None else definitions
+    return (
+        [(ValidationRule.TOP_OF_PAGE, "Top of Page")]
+        + [(api_name, USER_FIELDS[api_name][1]) for api_name in ERROR_LOCATION_FIELDS]
+        + [(field.api_name, field.label) for field in custom]
+    )
 
 
-def error_location_label(value: str) -> str:
-    return dict(error_location_choices()).get(value, value)
+def error_location_labels(definitions: Iterable[UserField]) -> dict[str, str]:
+    """Error Location value → label, for listing many rules with one read of the fields."""
+    return dict(error_location_choices(definitions))
 
 
 class ValidationRuleForm(forms.Form):
@@ -204,6 +346,17 @@ class ValidationRuleForm(forms.Form):
         label="Error Message", max_length=255, widget=forms.Textarea(attrs={"rows": 2})
     )
     error_location = forms.ChoiceField(label="Error Location", choices=error_location_choices)
+    blank_as_zero = forms.ChoiceField(
+        label="Blank Field Handling",
+        choices=[("0", "Treat blank fields as blanks"), ("1", "Treat blank fields as zeroes")],
+        initial="0",
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="How a blank Number field reads in the formula: as blank (null) or as 0.",
+    )
+
+    def clean_blank_as_zero(self) -> bool:
+        return self.cleaned_data.get("blank_as_zero") == "1"
 
     @classmethod
     def initial_for(cls, rule: ValidationRule) -> dict[str, object]:
@@ -214,4 +367,99 @@ class ValidationRuleForm(forms.Form):
             "formula": rule.formula,
             "error_message": rule.error_message,
             "error_location": rule.error_location,
+            "blank_as_zero": "1" if rule.blank_as_zero else "0",
         }
+
+
+# The rule tester -----------------------------------------------------------
+
+
+class RuleTestForm(forms.Form):
+    """Test Rule: a user's field values (loaded or typed), prior values, and options.
+
+    Each field of the User schema gets a ``value__…`` and a ``prior__…`` input typed by
+    the schema, so what is typed reaches the formula as a value of the field's type.
+    """
+
+    user = forms.CharField(
+        label="User",
+        required=False,
+        help_text="A username; Load fills in that user's values.",
+    )
+    is_new = forms.BooleanField(
+        label="New record", required=False, help_text="ISNEW() is TRUE; prior values are unused."
+    )
+    running_user_is_record = forms.BooleanField(
+        label="Run as this user",
+        required=False,
+        help_text="$User and $Profile read the values below, as in a Join Now sign-up. "
+        "Otherwise they are you.",
+    )
+
+    def __init__(
+        self, *args: Any, schema: dict[str, str], definitions: Iterable[UserField], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choices = _picklist_choices(definitions)
+        self.rows: list[tuple[str, str, str, str]] = []
+        for api_name, kind in schema.items():
+            if api_name.startswith("$"):
+                continue
+            key = api_name.replace(".", "_")
+            value_name, prior_name = f"value__{key}", f"prior__{key}"
+            self.fields[value_name] = _tester_field(api_name, kind, choices)
+            self.fields[prior_name] = _tester_field(api_name, kind, choices)
+            self.rows.append((api_name, kind, value_name, prior_name))
+
+    def values(self, which: str) -> dict[str, Any]:
+        """The typed values of ``which`` ("value" or "prior"), by API name."""
+        index = 2 if which == "value" else 3
+        found = {}
+        for row in self.rows:
+            value = self.cleaned_data.get(row[index])
+            found[row[0]] = None if value == "" else value
+        return found
+
+    @property
+    def table(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
+        return [
+            (api_name, schema_type_label(kind), self[value], self[prior])
+            for api_name, kind, value, prior in self.rows
+        ]
+
+
+def tester_initial(fields: dict[str, Any]) -> dict[str, Any]:
+    """Initial values of RuleTestForm from ``user_fields``: the same as value and prior."""
+    initial = {}
+    for api_name, value in fields.items():
+        key = api_name.replace(".", "_")
+        shown = value if value is not None else ""
+        initial[f"value__{key}"] = initial[f"prior__{key}"] = shown
+    return initial
+
+
+def _picklist_choices(definitions: Iterable[UserField]) -> dict[str, list[tuple[str, str]]]:
+    choices = {"UserType": list(User.UserType.choices)}
+    for definition in definitions:
+        if definition.type == UserField.Type.PICKLIST:
+            choices[definition.api_name] = [(v, v) for v in definition.picklist_values]
+    return choices
+
+
+def _tester_field(
+    api_name: str, kind: str, choices: dict[str, list[tuple[str, str]]]
+) -> forms.Field:
+    label = api_name
+    if kind in ("number", "percent", "currency"):
+        return forms.DecimalField(label=label, required=False)
+    if kind == "checkbox":
+        return forms.BooleanField(label=label, required=False)
+    if kind == "date":
+        return forms.DateField(
+            label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+        )
+    if kind == "picklist" and api_name in choices:
+        return forms.ChoiceField(
+            label=label, required=False, choices=[("", "--None--"), *choices[api_name]]
+        )
+    return forms.CharField(label=label, required=False, strip=False, max_length=3900)
