@@ -104,6 +104,20 @@ def user_initial(user: User) -> dict[str, Any]:
 # Custom fields on User -----------------------------------------------------
 
 
+def custom_field_rows(user: User) -> list[tuple[str, str]]:
+    """(label, value as shown) of each custom field, for the user's detail page."""
+    stored = user.custom_fields if isinstance(user.custom_fields, dict) else {}
+    rows = []
+    for definition in user_field_definitions():
+        value = custom_value_from_json(definition, stored.get(definition.api_name))
+        if isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        else:
+            shown = "" if value is None else str(value)
+        rows.append((definition.label, shown))
+    return rows
+
+
 def custom_form_field(definition: UserField) -> forms.Field:
     """The form field that edits one custom field, by its type."""
     common: dict[str, Any] = {

@@ -41,6 +41,7 @@ from setup.forms import (
     PermissionsForm,
     UserCreateForm,
     UserForm,
+    custom_field_rows,
     user_initial,
 )
 
@@ -129,6 +130,7 @@ def user_detail(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
             "assign_form": assign_form,
             "can_assign": not shown.is_customer,
             "permission_labels": _perm_labels(user_perms(shown)),
+            "custom_field_rows": custom_field_rows(shown),
         },
     )
 
