@@ -311,3 +311,72 @@ def test_the_action_refuses_an_unknown_error_location(admin_user):
 
     assert "error_location" in refused.value.message_dict
     assert not ValidationRule.objects.exists()
+
+
+# --- the type check ----------------------------------------------------------------------
+
+
+def test_check_syntax_reports_a_type_error_with_its_position_and_highlights_it(admin_client):
+    response = admin_client.post(
+        NEW, form_data(check_syntax="1", formula='LEN(Department) + "x" > 0')
+    )
+
+    html = response.content.decode()
+    assert "Incorrect parameter type for operator &#x27;+&#x27;" in html
+    assert "line 1, column 19" in html
+    assert "LEN(Department) + <mark>&quot;</mark>x&quot; &gt; 0" in html
+    assert not ValidationRule.objects.exists()
+
+
+def test_check_syntax_still_says_a_misspelt_field_does_not_exist(admin_client):
+    response = admin_client.post(NEW, form_data(check_syntax="1", formula="ISBLANK(Departmnet)"))
+
+    html = response.content.decode()
+    assert "Field Departmnet does not exist. Check spelling." in html
+    assert "ISBLANK(<mark>Departmnet</mark>)" in html
+
+
+@pytest.mark.parametrize("formula", ['LEN(Department) + "x" > 0', 'UserType = "ChatterGuest"'])
+def test_save_refuses_a_formula_with_a_type_error(admin_client, formula):
+    response = admin_client.post(NEW, form_data(formula=formula))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert control(html, "Error Condition Formula").get("aria-invalid") == "true"
+    assert not ValidationRule.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_ispickval_form_of_the_user_type_rule_is_saved(admin_client):
+    formula = 'AND(ISBLANK(Title), NOT(ISPICKVAL($User.UserType, "ChatterGuest")))'
+
+    response = admin_client.post(NEW, form_data(formula=formula))
+
+    assert response.status_code == 302
+    assert ValidationRule.objects.get().formula == formula
+
+
+def test_a_stored_rule_with_errors_is_marked_and_cannot_be_activated(admin_client):
+    old = ValidationRule.objects.create(
+        name="Old Style", formula='UserType = "ChatterGuest"', error_message="No."
+    )
+
+    listed = admin_client.get(RULES).content.decode()
+    edited = admin_client.get(edit_url(old)).content.decode()
+    response = admin_client.post(toggle_url(old), {"active": "1"}, follow=True)
+
+    assert "This rule has errors: Field UserType is a picklist field." in listed
+    assert "This rule has errors: Field UserType is a picklist field." in edited
+    assert "was not activated" in response.content.decode()
+    old.refresh_from_db()
+    assert not old.active
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_rule_form_saves_blank_field_handling(admin_client):
+    response = admin_client.post(NEW, form_data(blank_as_zero="1"))
+
+    assert response.status_code == 302
+    assert ValidationRule.objects.get().blank_as_zero
+    page = admin_client.get(edit_url(ValidationRule.objects.get())).content.decode()
+    assert "checked" in control(page, "Treat blank fields as zeroes")
