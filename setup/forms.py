@@ -477,3 +477,105 @@ def _tester_field(
             label=label, required=False, choices=[("", "--None--"), *choices[api_name]]
         )
     return forms.CharField(label=label, required=False, strip=False, max_length=3900)
+
+
+# The formula editor --------------------------------------------------------
+
+#: Operators offered by Insert Operator: (text inserted, description).
+FORMULA_OPERATORS: list[tuple[str, str]] = [
+    ("+", "Add"),
+    ("-", "Subtract"),
+    ("*", "Multiply"),
+    ("/", "Divide"),
+    ("^", "Exponentiation"),
+    ("()", "Open and close parentheses"),
+    ("=", "Equal"),
+    ("<>", "Not equal"),
+    ("<", "Less than"),
+    (">", "Greater than"),
+    ("<=", "Less than or equal"),
+    (">=", "Greater than or equal"),
+    ("&&", "And"),
+    ("||", "Or"),
+    ("&", "Concatenate text"),
+]
+
+#: Functions offered by the editor: (name, signature, one-line description).
+FORMULA_FUNCTIONS: list[tuple[str, str, str]] = [
+    ("ABS", "ABS(number)", "The number without its sign."),
+    ("ADDMONTHS", "ADDMONTHS(date, num)", "The date num months later, keeping the month's end."),
+    ("AND", "AND(logical1, logical2, ...)", "TRUE if every argument is true."),
+    ("BEGINS", "BEGINS(text, compare_text)", "TRUE if text begins with compare_text."),
+    ("BLANKVALUE", "BLANKVALUE(expression, substitute)", "substitute if expression is blank."),
+    (
+        "CASE",
+        "CASE(expression, value1, result1, ..., else_result)",
+        "The result of the matching value.",
+    ),
+    ("CEILING", "CEILING(number)", "Rounds away from zero to the nearest integer."),
+    ("CONTAINS", "CONTAINS(text, compare_text)", "TRUE if text contains compare_text."),
+    ("DATE", "DATE(year, month, day)", "The date of a year, month and day."),
+    ("DATEVALUE", "DATEVALUE(expression)", "The date of a text or datetime."),
+    ("DAY", "DAY(date)", "The day of the month, 1 to 31."),
+    ("FIND", "FIND(search_text, text, start_num)", "Position of search_text in text, or 0."),
+    ("FLOOR", "FLOOR(number)", "Rounds towards zero to the nearest integer."),
+    ("IF", "IF(logical_test, value_if_true, value_if_false)", "One of two values by a condition."),
+    (
+        "INCLUDES",
+        "INCLUDES(multiselect_picklist_field, text_literal)",
+        "TRUE if the value is selected.",
+    ),
+    ("ISBLANK", "ISBLANK(expression)", "TRUE if the expression has no value."),
+    ("ISCHANGED", "ISCHANGED(field)", "TRUE if the field's value changed in this save."),
+    ("ISCLONE", "ISCLONE()", "TRUE if the record is a clone."),
+    ("ISNEW", "ISNEW()", "TRUE if the record is being created."),
+    ("ISNULL", "ISNULL(expression)", "TRUE if the expression is null (text is never null)."),
+    ("ISNUMBER", "ISNUMBER(text)", "TRUE if the text is a number."),
+    (
+        "ISPICKVAL",
+        "ISPICKVAL(picklist_field, text_literal)",
+        "TRUE if the picklist has that value.",
+    ),
+    ("LEFT", "LEFT(text, num_chars)", "The first num_chars characters."),
+    ("LEN", "LEN(text)", "The number of characters."),
+    ("LOWER", "LOWER(text)", "The text in lower case."),
+    ("LPAD", "LPAD(text, padded_length, pad_string)", "The text padded on the left."),
+    ("MAX", "MAX(number, number, ...)", "The largest number."),
+    ("MID", "MID(text, start_num, num_chars)", "num_chars characters from start_num."),
+    ("MIN", "MIN(number, number, ...)", "The smallest number."),
+    ("MOD", "MOD(number, divisor)", "The remainder of number divided by divisor."),
+    ("MONTH", "MONTH(date)", "The month, 1 to 12."),
+    ("NOT", "NOT(logical)", "TRUE if the argument is false."),
+    ("NOW", "NOW()", "The current date and time."),
+    ("NULLVALUE", "NULLVALUE(expression, substitute)", "substitute if expression is null."),
+    ("OR", "OR(logical1, logical2, ...)", "TRUE if any argument is true."),
+    ("PRIORVALUE", "PRIORVALUE(field)", "The field's value before this save."),
+    ("REGEX", "REGEX(text, regex_text)", "TRUE if the whole text matches the regular expression."),
+    ("RIGHT", "RIGHT(text, num_chars)", "The last num_chars characters."),
+    ("ROUND", "ROUND(number, num_digits)", "The number rounded to num_digits decimal places."),
+    ("SUBSTITUTE", "SUBSTITUTE(text, old_text, new_text)", "The text with old_text replaced."),
+    ("TEXT", "TEXT(value)", "A number, date or picklist value as text."),
+    ("TODAY", "TODAY()", "The current date."),
+    ("TRIM", "TRIM(text)", "The text without leading and trailing spaces."),
+    ("UPPER", "UPPER(text)", "The text in upper case."),
+    ("VALUE", "VALUE(text)", "The number a text holds."),
+    ("WEEKDAY", "WEEKDAY(date)", "The day of the week, 1 (Sunday) to 7 (Saturday)."),
+    ("YEAR", "YEAR(date)", "The four-digit year."),
+]
+
+
+def formula_insertion(data: Any, fields: Iterable[str]) -> str | None:
+    """What an Insert button of the editor adds when JavaScript is off, or None."""
+    kind = data.get("insert")
+    if kind == "field":
+        chosen = data.get("insert_field")
+        return chosen if chosen in set(fields) else None
+    if kind == "operator":
+        allowed = {text for text, _ in FORMULA_OPERATORS}
+        chosen = data.get("insert_operator")
+        return chosen if chosen in allowed else None
+    if kind == "function":
+        names = {name: signature for name, signature, _ in FORMULA_FUNCTIONS}
+        chosen = data.get("insert_function")
+        return f"{chosen}()" if chosen in names else None
+    return None

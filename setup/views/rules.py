@@ -38,9 +38,12 @@ from chatterorg.forms import form_refusal_add
 from chatterorg.pagination import page_get
 from setup.access import setup_required
 from setup.forms import (
+    FORMULA_FUNCTIONS,
+    FORMULA_OPERATORS,
     RuleTestForm,
     ValidationRuleForm,
     error_location_labels,
+    formula_insertion,
     schema_type_label,
     tester_initial,
 )
@@ -138,6 +141,14 @@ def _rule_form_page(request: AuthenticatedRequest, *, rule: ValidationRule | Non
         # are shown back as typed, without "required" errors.
         form = ValidationRuleForm(initial=request.POST.dict())
         context["syntax"] = syntax_check(request.POST.get("formula", ""), schema=schema)
+    elif request.method == "POST" and "insert" in request.POST:
+        # The editor's Insert buttons without JavaScript: append, save nothing.
+        data = request.POST.dict()
+        insertion = formula_insertion(data, schema)
+        formula = data.get("formula", "")
+        if insertion:
+            data["formula"] = f"{formula} {insertion}" if formula.strip() else insertion
+        form = ValidationRuleForm(initial=data)
     elif request.method == "POST":
         form = ValidationRuleForm(request.POST)
         if form.is_valid():
@@ -163,12 +174,14 @@ def _rule_form_page(request: AuthenticatedRequest, *, rule: ValidationRule | Non
 
 
 def _editor_context(schema: dict[str, str], definitions: list[Any]) -> dict[str, Any]:
-    """What the formula editor offers: the fields with their types."""
+    """What the formula editor offers: the fields with their types, operators, functions."""
     labels = {definition.api_name: definition.label for definition in definitions}
     return {
         "fields": [
             (name, schema_type_label(kind), labels.get(name, "")) for name, kind in schema.items()
         ],
+        "operators": FORMULA_OPERATORS,
+        "functions": FORMULA_FUNCTIONS,
     }
 
 

@@ -142,6 +142,9 @@ def test_the_form_has_salesforces_labels_and_error_locations(admin_client):
         "Active",
         "Description",
         "Error Condition Formula",
+        "Insert Field",
+        "Insert Operator",
+        "Functions",
         "Treat blank fields as blanks",
         "Treat blank fields as zeroes",
         "Error Message",
@@ -380,3 +383,40 @@ def test_the_rule_form_saves_blank_field_handling(admin_client):
     assert ValidationRule.objects.get().blank_as_zero
     page = admin_client.get(edit_url(ValidationRule.objects.get())).content.decode()
     assert "checked" in control(page, "Treat blank fields as zeroes")
+
+
+# --- the formula editor ------------------------------------------------------------------
+
+
+def test_the_editor_lists_fields_with_types_operators_and_functions(admin_client, admin_user):
+    from accounts.actions import user_field_create
+
+    user_field_create(actor=admin_user, label="Begin Date", type="date")
+
+    html = admin_client.get(NEW).content.decode()
+
+    assert "Begin_Date__c (Date, Begin Date)" in option_texts(html, "Insert Field")
+    assert "UserType (Picklist)" in option_texts(html, "Insert Field")
+    assert "&lt;&gt; Not equal" in html
+    assert "<code>ISPICKVAL(picklist_field, text_literal)</code>" in html
+    assert '<script src="/static/js/formula_editor.js" defer></script>' in html
+    assert "<script>" not in html
+
+
+@pytest.mark.parametrize(
+    ("insert", "chosen", "expected"),
+    [
+        ("field", {"insert_field": "Department"}, "ISBLANK(Title) Department"),
+        ("operator", {"insert_operator": "&&"}, "ISBLANK(Title) &amp;&amp;"),
+        ("function", {"insert_function": "ISPICKVAL"}, "ISBLANK(Title) ISPICKVAL()"),
+        ("field", {"insert_field": "NoSuchField"}, "ISBLANK(Title)"),
+    ],
+)
+def test_without_javascript_insert_appends_to_the_formula_and_saves_nothing(
+    admin_client, insert, chosen, expected
+):
+    response = admin_client.post(NEW, form_data(insert=insert, save="", **chosen))
+
+    assert response.status_code == 200
+    assert f"{expected}</textarea>" in response.content.decode()
+    assert not ValidationRule.objects.exists()
