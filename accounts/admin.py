@@ -11,6 +11,7 @@ from accounts.models import (
     PermissionSetAssignment,
     Profile,
     User,
+    UserField,
     ValidationRule,
 )
 from chatterorg.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -93,3 +94,10 @@ class PasswordResetRequestAdmin(ReadOnlyAdmin):
     search_fields = ("user__username", "user__email")
     list_select_related = ("user",)
     fields = ("user", "created_at", "expires_at", "used_at")
+
+
+@admin.register(UserField)
+class UserFieldAdmin(ReadOnlyAdmin):
+    list_display = ("label", "api_name", "type", "required", "created_at")
+    list_filter = ("type", "required")
+    search_fields = ("label", "api_name")
