@@ -21,6 +21,9 @@ from .runtime import EvaluationContext, Value, format_number
 
 #: Rows of the tree laid out at most; the rest is summarised as cut.
 MAX_TRACE_NODES = 300
+#: Levels of the tree laid out at most (a display, often rendered recursively, stays
+#: shallow); deeper operands are summarised as cut.
+MAX_TRACE_DEPTH = 24
 #: Characters of a value or sub-expression shown at most.
 MAX_SHOWN_CHARS = 200
 
@@ -46,7 +49,7 @@ class TraceResult:
     value: Value
     error: FormulaRuntimeError | None
     tree: TraceNode
-    #: True when the tree was cut at ``max_nodes`` rows.
+    #: True when the tree was cut at ``max_nodes`` rows or ``MAX_TRACE_DEPTH`` levels.
     truncated: bool
 
 
@@ -88,12 +91,13 @@ def evaluate_traced(
     except FormulaRuntimeError as exc:
         error = exc
     budget = [max_nodes]
-    tree = _layout(formula.root, recording, budget)
+    tree = _layout(formula.root, recording, budget, MAX_TRACE_DEPTH)
     return TraceResult(value=value, error=error, tree=tree, truncated=budget[0] < 0)
 
 
-def _layout(node: Node, recording: _Recording, budget: list[int]) -> TraceNode:
-    """The rows of ``node`` and its operands, depth first, within ``budget`` rows."""
+def _layout(node: Node, recording: _Recording, budget: list[int], levels: int) -> TraceNode:
+    """The rows of ``node`` and its operands, depth first, within ``budget`` rows and
+    ``levels`` levels (``budget[0]`` goes negative when anything was cut)."""
     budget[0] -= 1
     key = id(node)
     if key in recording.values:
@@ -104,10 +108,10 @@ def _layout(node: Node, recording: _Recording, budget: list[int]) -> TraceNode:
         state, shown = "skipped", ""
     children: list[TraceNode] = []
     for child in _operands(node):
-        if budget[0] <= 0:
+        if budget[0] <= 0 or levels <= 1:
             budget[0] = -1
             break
-        children.append(_layout(child, recording, budget))
+        children.append(_layout(child, recording, budget, levels - 1))
     return TraceNode(_short(formula_text(node)), state, shown, tuple(children))
 
 

@@ -200,3 +200,16 @@ def test_testing_writes_nothing(admin_client, rule, jane):
     assert _writes(loading) == []
     assert _writes(testing) == []
     assert not AuditEvent.objects.exists()
+
+
+def test_a_deeply_nested_formula_shows_a_cut_tree(admin_client):
+    deep = ValidationRule.objects.create(
+        name="Deep", formula="NOT(" * 60 + "ISBLANK(Title)" + ")" * 60, error_message="No."
+    )
+
+    response = admin_client.post(rule_tester_url(deep), _values())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The rule fires" in html or "The rule does not fire" in html
+    assert "Only the first sub-expressions are shown." in html
