@@ -13,6 +13,7 @@ from accounts.models import (
     PermissionSetAssignment,
     Profile,
     User,
+    UserField,
     ValidationRule,
 )
 from chatterorg.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -108,3 +109,10 @@ class LoginThrottleAdmin(ReadOnlyAdmin):
 class PasswordForgotThrottleAdmin(ReadOnlyAdmin):
     list_display = ("client_address", "requests", "window_started_at")
     search_fields = ("client_address",)
+
+
+@admin.register(UserField)
+class UserFieldAdmin(ReadOnlyAdmin):
+    list_display = ("label", "api_name", "type", "required", "created_at")
+    list_filter = ("type", "required")
+    search_fields = ("label", "api_name")

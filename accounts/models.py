@@ -170,6 +170,9 @@ class User(AbstractBaseUser):
     )
     # Only a hash of the normalised answer is kept (see accounts.security).
     security_answer_hash = models.CharField(max_length=255, blank=True)
+    # Values of the custom fields (``UserField``), keyed by API name, stored as JSON so
+    # that defining a field needs no migration; ``accounts.validation`` checks them.
+    custom_fields = models.JSONField("Custom Fields", default=dict, blank=True)
 
     objects = UserManager()
 
@@ -267,6 +270,8 @@ class ValidationRule(models.Model):
     formula = models.TextField("Error Condition Formula", max_length=3900)
     error_message = models.CharField("Error Message", max_length=255)
     error_location = models.CharField("Error Location", max_length=40, default=TOP_OF_PAGE)
+    # Salesforce's "Treat blank fields as zeroes" (True) or "... as blanks" (False).
+    blank_as_zero = models.BooleanField("Treat blank fields as zeroes", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -337,3 +342,49 @@ class PasswordForgotThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_address}: {self.requests}"
+
+
+class UserField(models.Model):
+    """A custom field on User (Object Manager › User › Fields & Relationships).
+
+    Its values live in ``User.custom_fields`` under ``api_name``; the type decides how a
+    value is checked, stored (JSON) and seen by formulas.
+    """
+
+    class Type(models.TextChoices):
+        TEXT = "text", "Text"
+        NUMBER = "number", "Number"
+        CHECKBOX = "checkbox", "Checkbox"
+        DATE = "date", "Date"
+        PICKLIST = "picklist", "Picklist"
+
+    MAX_TEXT_LENGTH = 255
+    MAX_PRECISION = 18
+
+    label = models.CharField("Field Label", max_length=40)
+    api_name = models.CharField("Field Name", max_length=43, unique=True)
+    type = models.CharField("Data Type", max_length=20, choices=Type.choices)
+    description = models.CharField("Description", max_length=255, blank=True)
+    help_text = models.CharField("Help Text", max_length=255, blank=True)
+    # Text: the maximum length.
+    length = models.PositiveSmallIntegerField("Length", null=True, blank=True)
+    # Number: digits in all (precision) and after the point (decimal places).
+    precision = models.PositiveSmallIntegerField("Length", null=True, blank=True)
+    scale = models.PositiveSmallIntegerField("Decimal Places", null=True, blank=True)
+    picklist_values = models.JSONField("Values", default=list, blank=True)
+    required = models.BooleanField("Required", default=False)
+    # The default as stored in ``User.custom_fields`` (a JSON value), or None.
+    default = models.JSONField("Default Value", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["label", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("api_name"), name="user_field_api_name_ci_unique"),
+            models.CheckConstraint(
+                condition=Q(api_name__endswith="__c"), name="user_field_api_name_custom"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -157,6 +157,8 @@ class SupportReference(models.Model):
     class Kind(models.TextChoices):
         VALIDATION_RULE = "validation_rule", "Validation rule"
         EXCEPTION = "exception", "Unexpected error"
+        # The rule did not fire: its formula failed to run (division by zero, a limit...).
+        EVALUATION_ERROR = "evaluation_error", "Validation rule could not be evaluated"
 
     number = models.CharField(max_length=40, unique=True, default=new_support_number)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from setup.views import org, rules, support, users
+from setup.views import fields, org, rules, support, users
 
 app_name = "setup"
 
@@ -45,6 +45,19 @@ urlpatterns = [
         "users/validation-rules/<int:rule_id>/active/",
         rules.validation_rule_toggle,
         name="validation_rule_toggle",
+    ),
+    path(
+        "users/validation-rules/<int:rule_id>/test/",
+        rules.validation_rule_test,
+        name="validation_rule_test",
+    ),
+    # Object Manager › User › Fields & Relationships
+    path("users/fields/", fields.user_fields_list, name="object_fields"),
+    path("users/fields/new/", fields.user_field_new, name="object_field_new"),
+    path(
+        "users/fields/<int:field_id>/delete/",
+        fields.user_field_delete_confirm,
+        name="object_field_delete",
     ),
     path("support/lookup/", support.support_lookup, name="support_lookup"),
 ]

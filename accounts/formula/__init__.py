@@ -14,6 +14,9 @@ Errors: FormulaSyntaxError from ``parse`` (with position, line and column), and 
 subclass FormulaTypeError for type errors found with a schema; FormulaRuntimeError from
 evaluation, and its subclass FormulaLimitError when a resource limit (length, steps, text
 size, number size, regex time) is hit.
+
+``evaluate_traced`` evaluates as ``Formula.evaluate`` does and also returns the value of
+every sub-expression, for a rule tester to show.
 """
 
 from .checker import RESULT_TYPES
@@ -27,6 +30,7 @@ from .errors import (
 from .evaluator import MAX_EVALUATION_STEPS, Formula
 from .parser import MAX_EXPRESSION_DEPTH, MAX_FORMULA_LENGTH, MAX_NESTING_DEPTH, parse
 from .runtime import MAX_TEXT_LENGTH, SCHEMA_TYPES, EvaluationContext, Value
+from .trace import TraceNode, TraceResult, evaluate_traced, value_display
 
 __all__ = [
     "MAX_EVALUATION_STEPS",
@@ -43,6 +47,10 @@ __all__ = [
     "FormulaRuntimeError",
     "FormulaSyntaxError",
     "FormulaTypeError",
+    "TraceNode",
+    "TraceResult",
     "Value",
+    "evaluate_traced",
     "parse",
+    "value_display",
 ]

@@ -306,7 +306,8 @@ def support_reference_create(
     violation: RuleViolation | None = None,
     error: BaseException | None = None,
 ) -> SupportReference:
-    """Record why a sign-up failed (a rule, or an unexpected error) under a fresh number.
+    """Record why a sign-up failed (a rule, a rule that could not be evaluated, or an
+    unexpected error) under a fresh number.
 
     Called after the sign-up's transaction rolled back, in a transaction of its own.
     """
@@ -318,7 +319,12 @@ def support_reference_create(
     )
     if violation is not None:
         rule = violation.rule
-        reference.kind = SupportReference.Kind.VALIDATION_RULE
+        # A formula that failed to run is not the rule's condition being met.
+        reference.kind = (
+            SupportReference.Kind.EVALUATION_ERROR
+            if violation.evaluation_error is not None
+            else SupportReference.Kind.VALIDATION_RULE
+        )
         reference.rule = rule if rule.pk else None
         reference.rule_name = rule.name[:40]
         reference.rule_formula = rule.formula

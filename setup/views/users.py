@@ -42,6 +42,7 @@ from setup.forms import (
     PermissionsForm,
     UserCreateForm,
     UserForm,
+    custom_field_rows,
     user_initial,
 )
 
@@ -131,6 +132,7 @@ def user_detail(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
             "can_assign": not shown.is_customer,
             "permission_labels": _perm_labels(user_perms(shown)),
             "login_locked": login_locked(shown),
+            "custom_field_rows": custom_field_rows(shown),
         },
     )
 

@@ -138,7 +138,7 @@ def test_a_rule_that_exempts_customers_lets_the_sign_up_through(client, opened):
 
 
 def test_the_running_user_of_a_sign_up_is_the_new_customer(client, opened):
-    _rule('$User.UserType = "ChatterGuest" && $Profile.Name = "Chatter External User"')
+    _rule('ISPICKVAL($User.UserType, "ChatterGuest") && $Profile.Name = "Chatter External User"')
 
     response = _post(client)
 
@@ -228,3 +228,29 @@ def test_a_formula_that_cannot_be_evaluated_blocks_like_salesforce(client, opene
 
     assert response.status_code == 500
     assert SupportReference.objects.get().rule_name == "Numeric Name"
+
+
+def test_a_rule_that_cannot_be_evaluated_is_recorded_as_such_and_looked_up(
+    client, opened, admin_user
+):
+    from django.test import Client
+
+    _rule("LEN(FirstName) / LEN(Department) > 1", name="Divider")
+    before = _counts()
+
+    response = _post(client)
+
+    assert response.status_code == 500
+    assert _counts() == before
+    reference = SupportReference.objects.get()
+    assert reference.kind == SupportReference.Kind.EVALUATION_ERROR
+    assert reference.rule_message == (
+        "Validation rule Divider could not be evaluated: Division by zero"
+    )
+    admin = Client()
+    admin.force_login(admin_user)
+    page = admin.get(reverse("setup:support_lookup"), {"number": reference.number})
+    html = page.content.decode()
+    assert "Validation rule could not be evaluated" in html
+    assert "Division by zero" in html
+    assert "Suggested fix" not in html

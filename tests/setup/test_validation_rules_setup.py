@@ -120,14 +120,15 @@ def test_the_list_shows_each_rule_with_its_active_column_and_a_new_button(admin_
 def test_the_list_costs_the_same_queries_for_many_rules(
     admin_client, rule, django_assert_num_queries
 ):
-    # session, user, profile, permission sets, rule count, the page of rules, org (layout)
-    with django_assert_num_queries(7):
+    # session, user, profile, permission sets, rule count, the page of rules, the custom
+    # fields (schema and Error Location labels), org (layout)
+    with django_assert_num_queries(8):
         admin_client.get(RULES)
     for n in range(10):
         ValidationRule.objects.create(
             name=f"Rule {n}", formula="FALSE", error_message="No.", active=n % 2 == 0
         )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         admin_client.get(RULES)
 
 
@@ -142,6 +143,11 @@ def test_the_form_has_salesforces_labels_and_error_locations(admin_client):
         "Active",
         "Description",
         "Error Condition Formula",
+        "Insert Field",
+        "Insert Operator",
+        "Functions",
+        "Treat blank fields as blanks",
+        "Treat blank fields as zeroes",
         "Error Message",
         "Error Location",
     ]
@@ -308,4 +314,110 @@ def test_the_action_refuses_an_unknown_error_location(admin_user):
         )
 
     assert "error_location" in refused.value.message_dict
+    assert not ValidationRule.objects.exists()
+
+
+# --- the type check ----------------------------------------------------------------------
+
+
+def test_check_syntax_reports_a_type_error_with_its_position_and_highlights_it(admin_client):
+    response = admin_client.post(
+        NEW, form_data(check_syntax="1", formula='LEN(Department) + "x" > 0')
+    )
+
+    html = response.content.decode()
+    assert "Incorrect parameter type for operator &#x27;+&#x27;" in html
+    assert "line 1, column 19" in html
+    assert "LEN(Department) + <mark>&quot;</mark>x&quot; &gt; 0" in html
+    assert not ValidationRule.objects.exists()
+
+
+def test_check_syntax_still_says_a_misspelt_field_does_not_exist(admin_client):
+    response = admin_client.post(NEW, form_data(check_syntax="1", formula="ISBLANK(Departmnet)"))
+
+    html = response.content.decode()
+    assert "Field Departmnet does not exist. Check spelling." in html
+    assert "ISBLANK(<mark>Departmnet</mark>)" in html
+
+
+@pytest.mark.parametrize("formula", ['LEN(Department) + "x" > 0', 'UserType = "ChatterGuest"'])
+def test_save_refuses_a_formula_with_a_type_error(admin_client, formula):
+    response = admin_client.post(NEW, form_data(formula=formula))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert control(html, "Error Condition Formula").get("aria-invalid") == "true"
+    assert not ValidationRule.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_ispickval_form_of_the_user_type_rule_is_saved(admin_client):
+    formula = 'AND(ISBLANK(Title), NOT(ISPICKVAL($User.UserType, "ChatterGuest")))'
+
+    response = admin_client.post(NEW, form_data(formula=formula))
+
+    assert response.status_code == 302
+    assert ValidationRule.objects.get().formula == formula
+
+
+def test_a_stored_rule_with_errors_is_marked_and_cannot_be_activated(admin_client):
+    old = ValidationRule.objects.create(
+        name="Old Style", formula='UserType = "ChatterGuest"', error_message="No."
+    )
+
+    listed = admin_client.get(RULES).content.decode()
+    edited = admin_client.get(edit_url(old)).content.decode()
+    response = admin_client.post(toggle_url(old), {"active": "1"}, follow=True)
+
+    assert "This rule has errors: Field UserType is a picklist field." in listed
+    assert "This rule has errors: Field UserType is a picklist field." in edited
+    assert "was not activated" in response.content.decode()
+    old.refresh_from_db()
+    assert not old.active
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_rule_form_saves_blank_field_handling(admin_client):
+    response = admin_client.post(NEW, form_data(blank_as_zero="1"))
+
+    assert response.status_code == 302
+    assert ValidationRule.objects.get().blank_as_zero
+    page = admin_client.get(edit_url(ValidationRule.objects.get())).content.decode()
+    assert "checked" in control(page, "Treat blank fields as zeroes")
+
+
+# --- the formula editor ------------------------------------------------------------------
+
+
+def test_the_editor_lists_fields_with_types_operators_and_functions(admin_client, admin_user):
+    from accounts.actions import user_field_create
+
+    user_field_create(actor=admin_user, label="Begin Date", type="date")
+
+    html = admin_client.get(NEW).content.decode()
+
+    assert "Begin_Date__c (Date, Begin Date)" in option_texts(html, "Insert Field")
+    assert "UserType (Picklist)" in option_texts(html, "Insert Field")
+    assert "&lt;&gt; Not equal" in html
+    assert "<code>ISPICKVAL(picklist_field, text_literal)</code>" in html
+    assert '<script src="/static/js/formula_editor.js" defer></script>' in html
+    assert "<script>" not in html
+
+
+@pytest.mark.parametrize(
+    ("insert", "chosen", "expected"),
+    [
+        ("field", {"insert_field": "Department"}, "ISBLANK(Title) Department"),
+        ("operator", {"insert_operator": "&&"}, "ISBLANK(Title) &amp;&amp;"),
+        ("function", {"insert_function": "ISPICKVAL"}, "ISBLANK(Title) ISPICKVAL()"),
+        ("field", {"insert_field": "NoSuchField"}, "ISBLANK(Title)"),
+    ],
+)
+def test_without_javascript_insert_appends_to_the_formula_and_saves_nothing(
+    admin_client, insert, chosen, expected
+):
+    response = admin_client.post(NEW, form_data(insert=insert, save="", **chosen))
+
+    assert response.status_code == 200
+    assert f"{expected}</textarea>" in response.content.decode()
     assert not ValidationRule.objects.exists()
