@@ -8,8 +8,9 @@ with 404. Each function runs a fixed number of queries whatever the sizes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import astuple
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -28,7 +29,11 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from chatterorg.fragments import ORG, group_feed_key, group_members_key, shown_versions_get
 from groups.models import Comment, Group, JoinRequest, Membership, Post
+
+if TYPE_CHECKING:
+    from groups.access import GroupCapabilities
 
 FEED_PAGE_SIZE = 20
 MEMBERS_PAGE_SIZE = 25
@@ -322,3 +327,36 @@ def owner_candidates(group: Group) -> list[Membership]:
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "id")
     )
+
+
+FRAGMENT_PAGE_PARAMS = ("page", "members_page")
+
+
+def group_page_fragment_keys(
+    user: User, group: Group, caps: GroupCapabilities, *, params: Any
+) -> dict[str, str | None]:
+    """The keys of the group page's cached fragments for this viewer (one query).
+
+    Each key holds the versions of what its fragment shows, read now, before
+    the fragment's own data (``chatterorg.fragments``), and the viewer's traits
+    the fragment depends on: the feed and member page numbers of ``params``
+    (the query string; its links keep both), the capabilities, and for
+    the feed who may delete which post: everyone's posts for the owner,
+    managers and "Modify All Data", otherwise only the viewer's own, so the
+    viewer's id. A query string with anything else is not cached (None), so
+    made-up parameters cannot fill the cache.
+    """
+    pages = [params.get(name, "") for name in FRAGMENT_PAGE_PARAMS]
+    if set(params) - set(FRAGMENT_PAGE_PARAMS) or not all(p.isdigit() for p in pages if p):
+        return {"feed": None, "members": None}
+    query = ",".join(pages)
+    feed, members = group_feed_key(group.pk), group_members_key(group.pk)
+    versions = shown_versions_get([ORG, feed, members])
+    capabilities = "".join(str(int(v)) for v in astuple(caps)[1:])
+    managing = caps.membership is not None and caps.membership.can_manage
+    deletes = "any" if managing or caps.manage_members else f"own:{user.pk}"
+    common = f"{group.pk}:{versions[ORG]}:{query}"
+    return {
+        "feed": f"feed:{common}:{versions[feed]}:{capabilities}:{deletes}",
+        "members": f"members:{common}:{versions[members]}",
+    }
