@@ -97,3 +97,75 @@ def test_the_groups_list_runs_a_fixed_number_of_queries(client, user, django_ass
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(reverse("groups:list"))
     assert response.status_code == 200
+
+
+def _org_of(n: int, user) -> None:
+    """An org of ``n`` more people (last names "Last000000"…) and ``n`` more groups of
+    ``user``'s, each with ``n`` posts with a comment each."""
+    people = UserFactory.create_batch(n, last_name=factory_sequence("Last{:06d}"))
+    for i in range(n):
+        group = GroupFactory(name=f"Team {i:03}")
+        MembershipFactory(group=group, user=user)
+        MembershipFactory(group=group, user=people[i])
+        posts = Post.objects.bulk_create(
+            Post(group=group, author=people[i], body=f"Post {k}") for k in range(n)
+        )
+        Comment.objects.bulk_create(Comment(post=p, author=user, body="Noted") for p in posts)
+
+
+def factory_sequence(pattern: str):
+    import factory
+
+    return factory.Sequence(lambda k: pattern.format(k))
+
+
+# Queries per page, the same for an org of 2 and of 30 people, groups and posts:
+# 1 session and 2 user (every signed-in page), then the page's own. Home: 3 org
+# (layout), 4 the newest posts of the user's groups with their comment counts, 5 the
+# user's groups with member counts, 6 profile and 7 permission sets (the Setup link).
+PAGES = {
+    # page: (URL name, query string, queries)
+    "Home": ("home", "", 7),
+    # 3 capped count, 4 the page of people, 5 org, 6 profile, 7 permission sets.
+    "People": ("groups:people", "", 7),
+    "People, search": ("groups:people", "?q=last0", 7),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("n", [2, 30])
+def test_each_page_runs_the_same_queries_in_a_small_and_a_large_org(
+    client, user, django_assert_num_queries, page, n
+):
+    _org_of(n, user)
+    name, query, queries = PAGES[page]
+    client.force_login(user)
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(name) + query)
+    assert response.status_code == 200
+
+
+# A profile: 1 session, 2 user, 3 the person (as visible to the viewer), 4 their
+# groups the viewer may also see, 5 org, 6 profile, 7 permission sets.
+@pytest.mark.parametrize("n", [2, 30])
+def test_a_profile_runs_the_same_queries_in_a_small_and_a_large_org(
+    client, user, django_assert_num_queries, n
+):
+    _org_of(n, user)
+    client.force_login(UserFactory())
+    with django_assert_num_queries(7):
+        response = client.get(reverse("groups:profile", args=[user.pk]))
+    assert response.status_code == 200
+
+
+# "Add/Remove Members" with a search: 1 session, 2 user, 3 group, 4 membership,
+# 5 org, 6 profile, 7 permission sets, 8 candidates, 9 member count, 10 member page.
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_members_page_runs_the_same_queries_for_any_group(
+    client, customer_group, django_assert_num_queries, n
+):
+    _fill(customer_group, n)
+    client.force_login(customer_group.manager)
+    with django_assert_num_queries(10):
+        response = client.get(reverse("groups:members", args=[customer_group.pk]) + "?q=a")
+    assert response.status_code == 200
