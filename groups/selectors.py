@@ -12,6 +12,7 @@ from dataclasses import astuple
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
@@ -68,23 +69,53 @@ def group_list(user: User, *, mine: bool = False, query: str = "") -> QuerySet[G
     if query:
         qs = qs.filter(name__icontains=query)
     my_role = Membership.objects.filter(group=OuterRef("pk"), user_id=user.pk).values("role")
-    return qs.annotate(member_count=_member_count(), my_role=Subquery(my_role[:1])).order_by(
-        "name", "id"
-    )
+    # Member counts are attached to the page shown (``member_counts_attach``).
+    return qs.annotate(my_role=Subquery(my_role[:1])).order_by("name", "id")
 
 
-def _member_count() -> Coalesce:
-    # A correlated subquery, not a join with GROUP BY: the database counts the
-    # members of the rows on the page only, and the paginator's COUNT stays a
-    # plain count of groups. Deactivated users are not counted.
-    counts = (
-        Membership.objects.filter(group=OuterRef("pk"), user__is_active=True)
-        .order_by()
-        .values("group")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counts), Value(0), output_field=IntegerField())
+MEMBER_COUNTS_TIMEOUT = 60 * 60 * 24
+
+
+def member_counts(group_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Every membership and the active ones, per group: ``{id: (count, active_count)}``.
+
+    Counting a group of 5,000 members reads 5,000 memberships and their users
+    on every view; the counts change only when the members do (the group's
+    members version) or a user's active state (the org's version), so they are
+    kept in the cache under those versions. Two queries at most: the versions,
+    and one count of the groups not in the cache.
+    """
+    if not group_ids:
+        return {}
+    versions = shown_versions_get([ORG, *(group_members_key(pk) for pk in group_ids)])
+    keys = {
+        pk: f"member-counts:{pk}:{versions[ORG]}:{versions[group_members_key(pk)]}"
+        for pk in group_ids
+    }
+    found = cache.get_many(list(keys.values()))
+    counts = {pk: tuple(found[key]) for pk, key in keys.items() if key in found}
+    missing = [pk for pk in group_ids if pk not in counts]
+    if missing:
+        rows = (
+            Membership.objects.filter(group_id__in=missing)
+            .order_by()
+            .values("group_id")
+            .annotate(count=Count("pk"), active_count=Count("pk", filter=Q(user__is_active=True)))
+        )
+        fresh = {pk: (0, 0) for pk in missing}
+        fresh.update({row["group_id"]: (row["count"], row["active_count"]) for row in rows})
+        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, MEMBER_COUNTS_TIMEOUT)
+        counts.update(fresh)
+    return counts  # type: ignore[return-value]
+
+
+def member_counts_attach(groups: Any) -> list[Group]:
+    """``groups`` as a list, each with ``member_count``: its active members (lists, Home)."""
+    groups = list(groups)
+    counts = member_counts([group.pk for group in groups])
+    for group in groups:
+        group.member_count = counts[group.pk][1]  # type: ignore[attr-defined]
+    return groups
 
 
 class FeedPage:
@@ -174,16 +205,14 @@ def group_members(group: Group, *, page: int | str | None = 1) -> Page:
     for a group of five members as for one of five thousand. Deactivated users
     stay on the list; ``paginator.active_count`` leaves them out.
     """
-    memberships = Membership.objects.filter(group=group)
-    members = memberships.select_related("user").order_by("role_rank", "joined_at", "id")
-    # Counted exactly, in the one query a plain paginator's COUNT would be:
-    # the page shows "Members (5,000)".
-    counts = memberships.aggregate(
-        count=Count("pk"), active_count=Count("pk", filter=Q(user__is_active=True))
+    members = (
+        Membership.objects.filter(group=group)
+        .select_related("user")
+        .order_by("role_rank", "joined_at", "id")
     )
-    paginator = MembersPaginator(
-        members, MEMBERS_PAGE_SIZE, count=counts["count"], active_count=counts["active_count"]
-    )
+    # Exact (the page shows "Members (5,000)"), and kept by version (``member_counts``).
+    count, active_count = member_counts([group.pk])[group.pk]
+    paginator = MembersPaginator(members, MEMBERS_PAGE_SIZE, count=count, active_count=active_count)
     return paginator.get_page(page)
 
 
@@ -252,13 +281,9 @@ def groups_of_person(viewer: User, person: User) -> QuerySet[Group]:
     return groups_visible_to(viewer).filter(person_is_member).order_by("name", "id")
 
 
-def my_groups(user: User) -> QuerySet[Group]:
+def my_groups(user: User) -> list[Group]:
     """The groups ``user`` belongs to, with member counts (Home page)."""
-    return (
-        Group.objects.filter(_membership_of(user))
-        .annotate(member_count=_member_count())
-        .order_by("name", "id")
-    )
+    return member_counts_attach(Group.objects.filter(_membership_of(user)).order_by("name", "id"))
 
 
 def _newest_post_ids(user: User, limit: int) -> Any:

@@ -76,6 +76,7 @@ def group_list(request: AuthenticatedRequest) -> HttpResponse:
         request.GET.get("page"),
         selectors.GROUPS_PAGE_SIZE,
     )
+    groups.object_list = selectors.member_counts_attach(groups.object_list)
     return render(
         request,
         "groups/list.html",

@@ -237,3 +237,15 @@ def test_a_query_string_with_anything_else_is_not_cached(client, scene, django_a
     # Nothing kept: the feed and the members are read again (13 queries, no versions read).
     with django_assert_num_queries(13):
         client.get(url)
+
+
+def test_member_counts_follow_every_membership_change_and_deactivation(client, scene, admin_user):
+    from groups.selectors import member_counts
+
+    assert member_counts([scene.pk]) == {scene.pk: (3, 3)}
+    actions.membership_add(actor=scene.owner, group=scene, user=UserFactory())
+    assert member_counts([scene.pk]) == {scene.pk: (4, 4)}
+    user_update_internal(actor=admin_user, user=scene.member, is_active=False)
+    assert member_counts([scene.pk]) == {scene.pk: (4, 3)}
+    actions.group_leave(actor=scene.manager, group=scene)
+    assert member_counts([scene.pk]) == {scene.pk: (3, 2)}
