@@ -579,15 +579,6 @@ def _users_visible(viewer: User) -> QuerySet[User]:
     return people_visible_to(viewer)
 
 
-def _user_delete(viewer: User, user: User) -> None:
-    raise ApiError(
-        405,
-        "METHOD_NOT_ALLOWED",
-        "HTTP Method 'DELETE' not allowed. Users can't be deleted: deactivate them with "
-        "IsActive=false.",
-    )
-
-
 USER = SObject(
     name="User",
     label="User",
@@ -646,7 +637,6 @@ USER = SObject(
     visible=_users_visible,
     create=_user_create,
     update=_user_update,
-    delete=_user_delete,
 )
 
 
@@ -798,12 +788,6 @@ def _invitation_create(viewer: User, values: dict[str, Any]) -> Invitation:
     return Invitation.objects.get(pk=outcome.invitation_id)
 
 
-def _invitation_update(viewer: User, invitation: Invitation, values: dict[str, Any]) -> None:
-    raise ApiError(
-        405, "METHOD_NOT_ALLOWED", "HTTP Method 'PATCH' not allowed. Allowed are GET,DELETE"
-    )
-
-
 def _invitation_delete(viewer: User, invitation: Invitation) -> None:
     invitation_cancel(actor=viewer, invitation=invitation)
 
@@ -856,7 +840,6 @@ COLLABORATION_INVITATION = SObject(
     visible=_invitations_visible,
     fetch=_invitation_fetch,
     create=_invitation_create,
-    update=_invitation_update,
     delete=_invitation_delete,
 )
 

@@ -85,7 +85,7 @@ def _describe_basic(sobject: SObject, version: str) -> dict[str, Any]:
         "custom": False,
         "createable": sobject.create is not None,
         "updateable": sobject.update is not None,
-        "deletable": sobject.delete is not None and sobject.name != "User",
+        "deletable": sobject.delete is not None,
         "queryable": True,
         "retrieveable": True,
         "searchable": False,
@@ -163,14 +163,19 @@ def _create(sobject: SObject, request: ApiRequest, data: dict[str, Any]) -> str 
     return sf_id(sobject.name, row.pk)
 
 
+def _not_allowed(sobject: SObject, method: str) -> ApiError:
+    hint = " Deactivate users with IsActive=false." if sobject.name == "User" else ""
+    return ApiError(
+        405,
+        "METHOD_NOT_ALLOWED",
+        f"HTTP Method '{method}' not allowed for {sobject.name}.{hint}",
+    )
+
+
 def _update(sobject: SObject, request: ApiRequest, record_id: str, data: dict[str, Any]) -> None:
     row = sobject.get(request.api_user, record_id)
     if sobject.update is None:
-        raise ApiError(
-            400,
-            "INVALID_TYPE_FOR_OPERATION",
-            f"entity type {sobject.name} does not support update",
-        )
+        raise _not_allowed(sobject, "PATCH")
     sobject.update(request.api_user, row, sobject.writable(data, creating=False))
 
 
@@ -187,11 +192,7 @@ def sobject_row(request: ApiRequest, version: str, sobject: str, record_id: str)
     row = found.get(request.api_user, record_id)
     if request.method == "DELETE":
         if found.delete is None:
-            raise ApiError(
-                400,
-                "INVALID_TYPE_FOR_OPERATION",
-                f"entity type {found.name} does not support delete",
-            )
+            raise _not_allowed(found, "DELETE")
         found.delete(request.api_user, row)
         return ok(None, status=204)
     requested = request.GET.get("fields", "")
