@@ -24,7 +24,7 @@ PREFIXES: dict[str, str] = {
     "PermissionSetAssignment": "0Pa",
     "CollaborationGroup": "0F9",
     "CollaborationGroupMember": "0FB",
-    "CollaborationInvitation": "0CI",
+    "CollaborationInvitation": "0H1",
     "Organization": "00D",
     "FeedItem": "0D5",
     "FeedComment": "0D7",

@@ -228,3 +228,11 @@ def test_ids_have_the_case_safe_suffix():
     from api.ids import sf_id_parse
 
     assert sf_id_parse("0f9000000000001caa") == ("CollaborationGroup", 1)
+
+
+def test_collaboration_invitation_ids_have_salesforces_key_prefix():
+    # Salesforce's key prefix list: 0H1 is CollaborationInvitation (0CI is EntityImplements).
+    assert sf_id("CollaborationInvitation", 1).startswith("0H1")
+    from api.ids import sf_id_parse
+
+    assert sf_id_parse(sf_id("CollaborationInvitation", 7)) == ("CollaborationInvitation", 7)
