@@ -178,8 +178,9 @@ class TestSessionsAndLimits:
         )
         assert client.get(f"{V}/sobjects", **headers).status_code == 401
 
-    @override_settings(API_DAILY_REQUEST_LIMIT=2)
-    def test_the_daily_limit_refuses_the_request_after_it(self, client, user):
+    def test_the_daily_limit_refuses_the_request_after_it(self, client, user, org):
+        org.api_daily_request_limit = 2
+        org.save()
         headers = bearer(user)
         assert client.get(f"{V}/sobjects", **headers).status_code == 200
         assert client.get(f"{V}/sobjects", **headers).status_code == 200
