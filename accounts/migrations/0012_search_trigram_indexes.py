@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     """People, "Add/Remove Members" and Setup › Users search these columns with icontains."""
 
     dependencies = [
-        ("accounts", "0009_custom_fields"),
+        ("accounts", "0011_api_enabled"),
     ]
 
     operations = trigram_index_operations(
