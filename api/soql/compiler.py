@@ -358,10 +358,10 @@ class Compiler:
             raise self.error(
                 "INVALID_QUERY_FILTER_OPERATOR", node.name.at, "invalid operator on boolean field"
             )
-        if kind in TEXT_TYPES and node.operator in ("=", "!="):
-            equal = Q(Exact(Upper(expr), str(value).upper()))
-        else:
-            equal = Q(Exact(expr, value))
+        if kind in TEXT_TYPES:
+            # Salesforce compares text case-insensitively.
+            expr, value = Upper(expr), str(value).upper()
+        equal = Q(Exact(expr, value))
         if node.operator == "=":
             return equal
         if node.operator == "!=":
