@@ -66,4 +66,5 @@ urlpatterns += [
         query.query_more,
         name="query_more",
     ),
+    re_path(V + r"/search" + S, query.search, name="search"),
 ]

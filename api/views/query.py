@@ -117,3 +117,12 @@ def query_more(request: ApiRequest, version: str, locator: str) -> HttpResponse:
         size=int(state["b"]),
         total=int(state["t"]),
     )
+
+
+@api_view("GET")
+def search(request: ApiRequest, version: str) -> HttpResponse:
+    """``GET search?q=FIND ...``: SOSL is not supported; said plainly rather than half-done."""
+    version_check(version)
+    raise ApiError(
+        400, "INVALID_SEARCH", "SOSL search is not supported by Chatter Org; use SOQL (query?q=)."
+    )

@@ -218,3 +218,10 @@ class TestVisibility:
             "records": [],
         }
         assert query(client, customer_group.member, soql).json()["totalSize"] == 0
+
+
+@pytest.mark.django_db
+def test_sosl_search_is_refused_plainly(client, user):
+    response = client.get(f"{V}/search/?{urlencode({'q': 'FIND {Alpha}'})}", **bearer(user))
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "INVALID_SEARCH"
