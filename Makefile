@@ -20,7 +20,7 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-run: venv
+run: venv node_modules/.package-lock.json
 	@mkdir -p var
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
@@ -36,10 +36,11 @@ run: venv
 	  "worker: $(BIN)/python manage.py db_worker --interval 0.5 --no-reload" \
 	  "web: $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)"
 
-# axe-core for the accessibility checks of tests/e2e (npm records what it installed).
+# The Lightning Design System the pages use, and axe-core for the accessibility checks of
+# tests/e2e (npm records what it installed).
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
-	else echo "npm not found: the accessibility checks will be skipped"; fi
+	else echo "npm not found: pages will lack the Lightning Design System styles and the accessibility checks will be skipped"; fi
 
 test: venv node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -33,5 +33,6 @@ urlpatterns = [
     path("posts/<int:post_id>/comments/", views.comment_create, name="comment"),
     path("posts/<int:post_id>/delete/", views.post_delete, name="post_delete"),
     path("people/", views.people, name="people"),
+    path("search/", views.search, name="search"),
     path("people/<int:user_id>/", views.profile, name="profile"),
 ]

@@ -462,6 +462,20 @@ def people(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def search(request: AuthenticatedRequest) -> HttpResponse:
+    """The global header's search box: groups and people the viewer may see."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    results = selectors.global_search(request.user, query=query)
+    return render(
+        request,
+        "groups/search.html",
+        {"search_query": query, "groups": results["groups"], "people": results["people"]},
+    )
+
+
+@login_required
+@require_GET
 def profile(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
     """A user's profile: name, title, company, and their groups the viewer may also see."""
     person = person_for_user(request.user, user_id)

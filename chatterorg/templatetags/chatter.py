@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from django import template
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -65,3 +66,29 @@ def time_tag(value: datetime | None) -> SafeString | str:
 def customer_badge(person: Any) -> SafeString | str:
     """The "Customer" badge after the name of a customer (a user or a membership)."""
     return _CUSTOMER_BADGE if getattr(person, "is_customer", False) else ""
+
+
+@cache
+def _sprite_url(sprite: str) -> str:
+    return static(f"slds/icons/{sprite}-sprite/svg/symbols.svg")
+
+
+@register.simple_tag
+def slds_icon(sprite: str, name: str, size: str = "small", label: str = "") -> SafeString:
+    """An SLDS icon from its sprite (``standard``, ``utility``), decorative unless ``label``.
+
+    Standard icons sit on their coloured tile; utility icons take the text colour.
+    """
+    tile = f" slds-icon-{sprite}-{name.replace('_', '-')}" if sprite == "standard" else ""
+    fill = " slds-icon-text-default" if sprite == "utility" else ""
+    assistive = format_html('<span class="slds-assistive-text">{}</span>', label) if label else ""
+    return format_html(
+        '<span class="slds-icon_container{}"><svg class="slds-icon slds-icon_{}{}"'
+        ' aria-hidden="true"><use href="{}#{}"></use></svg>{}</span>',
+        tile,
+        size,
+        fill,
+        _sprite_url(sprite),
+        name,
+        assistive,
+    )

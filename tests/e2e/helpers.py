@@ -30,6 +30,8 @@ def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
 
 
 def log_out(page: Page) -> None:
+    """The avatar menu of the global header, then "Log Out"."""
+    page.locator("details.co-menu > summary").click()
     page.get_by_role("button", name="Log Out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
