@@ -92,3 +92,14 @@ def slds_icon(sprite: str, name: str, size: str = "small", label: str = "") -> S
         name,
         assistive,
     )
+
+
+@register.simple_tag(takes_context=True)
+def quick_find_hidden(context: template.Context, *labels: str) -> str:
+    """`` hidden`` on a Setup tree entry that none of ``labels`` matches the Quick Find
+    text (``?quick_find=``) in: the no-JavaScript Quick Find (lightning.js filters live)."""
+    request = context.get("request")
+    needle = request.GET.get("quick_find", "").strip().lower() if request is not None else ""
+    if not needle or any(needle in label.lower() for label in labels):
+        return ""
+    return " hidden"

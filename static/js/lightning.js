@@ -27,6 +27,7 @@
   // --- Quick Find ---------------------------------------------------------------------
   function quickFind(input) {
     var tree = document.getElementById(input.getAttribute("aria-controls"));
+    if (tree && !tree.matches("nav")) tree = tree.querySelector("nav");
     var empty = document.getElementById(input.dataset.quickFindEmpty);
     if (!tree) return;
     function filter() {
@@ -153,11 +154,8 @@
     return { close: close, primary: primary };
   }
 
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a[data-confirm]");
-    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
-    event.preventDefault();
-    fetch(link.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+  function confirmFrom(url, opener) {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
         return response.text();
@@ -165,12 +163,26 @@
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         var confirm = page.querySelector("[data-confirm-page]");
-        if (!confirm) throw new Error("no confirmation on " + link.href);
-        openModal(confirm, link);
+        if (!confirm) throw new Error("no confirmation on " + url);
+        openModal(confirm, opener);
       })
       .catch(function () {
-        window.location.href = link.href;
+        window.location.href = url;
       });
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-confirm]");
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    confirmFrom(link.href, link);
+  });
+  // A GET form to a confirm page (a button that must stay a button, e.g. "Cancel").
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-confirm]") || event.defaultPrevented) return;
+    event.preventDefault();
+    var query = new URLSearchParams(new FormData(form)).toString();
+    confirmFrom(form.action + (query ? "?" + query : ""), event.submitter || form.querySelector("button"));
   });
 
   // A form that needs a confirmation before its POST (data-confirm-on="<checkbox id>"): the
