@@ -67,6 +67,12 @@ def invite(page: Page, addresses: str, message: str = "") -> None:
     page.get_by_role("button", name="Send").click()
 
 
+def cancel_invitation(page: Page, address: str) -> None:
+    """On the pending table: "Cancel", then "Cancel Invitation" in the confirmation."""
+    page.get_by_role("button", name=f"Cancel invitation to {address}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel Invitation").click()
+
+
 def invite_outcome(page: Page, address: str) -> Locator:
     """The row of the outcome table ("Invitations sent") for one address."""
     return (
