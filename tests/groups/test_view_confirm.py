@@ -51,15 +51,13 @@ class TestRemoveConfirm:
         html = response.content.decode()
 
         assert response.status_code == 200
-        assert f"<h1 id=\"confirm-title\">Remove {customer_group.member.name}?</h1>" in html
+        assert f'<h1 id="confirm-title">Remove {customer_group.member.name}?</h1>' in html
         assert f'action="{reverse("groups:member_remove", args=[customer_group.pk])}"' in html
         assert f'name="membership" value="{target.pk}"' in html
         assert "data-confirm-page" in html
         assert Membership.objects.filter(pk=target.pk).exists()
 
-    def test_a_membership_of_another_group_is_not_found(
-        self, login, customer_group, public_group
-    ):
+    def test_a_membership_of_another_group_is_not_found(self, login, customer_group, public_group):
         other = _membership(public_group, public_group.member)
         response = login(customer_group.manager).get(
             remove_confirm(customer_group), {"membership": other.pk}
@@ -79,9 +77,7 @@ class TestOwnerTransferConfirm:
         )
         assert response.status_code == 403
 
-    def test_the_owner_sees_the_confirmation_and_still_owns_the_group(
-        self, login, customer_group
-    ):
+    def test_the_owner_sees_the_confirmation_and_still_owns_the_group(self, login, customer_group):
         target = _membership(customer_group, customer_group.manager)
         response = login(customer_group.owner).get(
             owner_confirm(customer_group), {"new_owner": target.pk}
@@ -97,9 +93,11 @@ class TestOwnerTransferConfirm:
 
 
 def test_the_members_page_asks_before_removing(login, customer_group):
-    html = login(customer_group.manager).get(
-        reverse("groups:members", args=[customer_group.pk])
-    ).content.decode()
+    html = (
+        login(customer_group.manager)
+        .get(reverse("groups:members", args=[customer_group.pk]))
+        .content.decode()
+    )
 
     assert f'action="{remove_confirm(customer_group)}" class="inline-form" data-confirm' in html
     assert f'aria-label="Remove {customer_group.member.name}">Remove</button>' in html
