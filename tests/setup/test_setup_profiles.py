@@ -47,15 +47,16 @@ def test_profile_detail_shows_permissions_as_labelled_checkboxes(admin_client):
 
     assert "<h1>Profile: Standard User</h1>" in html
     assert is_checked(html, "Create and Own New Chatter Groups")
+    assert is_checked(html, "API Enabled")
     for perm in Perm:
-        if perm != Perm.CREATE_GROUPS:
+        if perm not in (Perm.CREATE_GROUPS, Perm.API_ENABLED):
             assert not is_checked(html, perm.label), perm
     assert '<button type="submit">Save</button>' in html
 
 
 def test_admin_saves_profile_permissions_and_the_change_is_audited(admin_client, admin_user):
     standard = profile(Profile.STANDARD_USER)
-    chosen = [Perm.CREATE_GROUPS.value, Perm.INVITE_CUSTOMERS.value]
+    chosen = [Perm.API_ENABLED.value, Perm.CREATE_GROUPS.value, Perm.INVITE_CUSTOMERS.value]
 
     response = admin_client.post(detail(standard), {"permissions": chosen}, follow=True)
 
@@ -66,14 +67,18 @@ def test_admin_saves_profile_permissions_and_the_change_is_audited(admin_client,
     event = AuditEvent.objects.get()
     assert event.actor == admin_user
     assert event.action == "profile.permissions_changed"
-    assert event.old_value == "Create and Own New Chatter Groups"
-    assert event.new_value == "Create and Own New Chatter Groups, Invite Customers To Chatter"
+    assert event.old_value == "API Enabled, Create and Own New Chatter Groups"
+    assert event.new_value == (
+        "API Enabled, Create and Own New Chatter Groups, Invite Customers To Chatter"
+    )
 
 
 def test_saving_unchanged_permissions_writes_no_audit_event(admin_client):
     standard = profile(Profile.STANDARD_USER)
 
-    admin_client.post(detail(standard), {"permissions": [Perm.CREATE_GROUPS.value]})
+    admin_client.post(
+        detail(standard), {"permissions": [Perm.API_ENABLED.value, Perm.CREATE_GROUPS.value]}
+    )
 
     assert not AuditEvent.objects.exists()
 
@@ -85,13 +90,14 @@ def test_unknown_permission_is_refused(admin_client):
 
     assert response.status_code == 200
     standard.refresh_from_db()
-    assert standard.permissions == [Perm.CREATE_GROUPS.value]
+    assert standard.permissions == [Perm.API_ENABLED.value, Perm.CREATE_GROUPS.value]
     assert not AuditEvent.objects.exists()
 
 
-@pytest.mark.parametrize("name", [Profile.SYSTEM_ADMINISTRATOR, Profile.CHATTER_EXTERNAL_USER])
-def test_locked_profiles_show_disabled_checkboxes_and_refuse_changes(admin_client, name):
-    locked = profile(name)
+def test_the_system_administrator_profile_shows_disabled_checkboxes_and_refuses_changes(
+    admin_client,
+):
+    locked = profile(Profile.SYSTEM_ADMINISTRATOR)
     before = list(locked.permissions)
 
     page = admin_client.get(detail(locked)).content.decode()
@@ -106,18 +112,62 @@ def test_locked_profiles_show_disabled_checkboxes_and_refuse_changes(admin_clien
     assert not AuditEvent.objects.exists()
 
 
-def test_customers_profile_can_never_gain_permissions(admin_user):
+@pytest.mark.parametrize(
+    "permissions",
+    [[Perm.CUSTOMIZE_APPLICATION], [Perm.API_ENABLED, Perm.INVITE_CUSTOMERS]],
+    ids=["setup", "api-and-invite"],
+)
+def test_customers_profile_can_never_gain_other_permissions(admin_user, permissions):
     from django.core.exceptions import ValidationError
 
     external = profile(Profile.CHATTER_EXTERNAL_USER)
 
     with pytest.raises(ValidationError):
-        profile_permissions_set(
-            actor=admin_user, profile=external, permissions=[Perm.CUSTOMIZE_APPLICATION]
-        )
+        profile_permissions_set(actor=admin_user, profile=external, permissions=permissions)
 
     external.refresh_from_db()
     assert external.permissions == []
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_customers_profile_offers_only_api_enabled(admin_client):
+    page = admin_client.get(detail(profile(Profile.CHATTER_EXTERNAL_USER))).content.decode()
+
+    assert '<button type="submit">Save</button>' in page
+    assert not is_checked(page, "API Enabled")
+    offered = [perm for perm in Perm if f'value="{perm.value}"' in page]
+    assert offered == [Perm.API_ENABLED]
+
+
+def test_admin_gives_customers_api_enabled_and_takes_it_back(admin_client, admin_user):
+    external = profile(Profile.CHATTER_EXTERNAL_USER)
+
+    response = admin_client.post(detail(external), {"permissions": [Perm.API_ENABLED.value]})
+
+    assert response.status_code == 302
+    external.refresh_from_db()
+    assert external.permissions == [Perm.API_ENABLED.value]
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.old_value, event.new_value) == (admin_user, "", "API Enabled")
+
+    admin_client.post(detail(external), {"permissions": []})
+
+    external.refresh_from_db()
+    assert external.permissions == []
+    assert AuditEvent.objects.count() == 2
+
+
+def test_the_customers_profile_page_refuses_any_other_permission(admin_client):
+    external = profile(Profile.CHATTER_EXTERNAL_USER)
+
+    response = admin_client.post(
+        detail(external), {"permissions": [Perm.API_ENABLED.value, Perm.MANAGE_USERS.value]}
+    )
+
+    assert response.status_code == 200
+    external.refresh_from_db()
+    assert external.permissions == []
+    assert not AuditEvent.objects.exists()
 
 
 def test_a_profile_change_takes_effect_on_the_next_request(admin_client, user):
@@ -145,7 +195,7 @@ def test_standard_user_cannot_see_or_change_profiles(user_client):
 
     assert response.status_code == 403
     standard.refresh_from_db()
-    assert standard.permissions == [Perm.CREATE_GROUPS.value]
+    assert standard.permissions == [Perm.API_ENABLED.value, Perm.CREATE_GROUPS.value]
 
 
 def test_profile_permission_checkboxes_are_inside_a_labelled_group(admin_client):
