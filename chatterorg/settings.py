@@ -172,7 +172,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -284,3 +284,14 @@ API_MAX_JSON_DEPTH = 32
 TLS_DIR = Path(env.str("TLS_DIR", default=str(VAR_DIR / "tls")))
 DEMO_CLIENT_ID = env.str("DEMO_CLIENT_ID", default="3MVG9DemoIntegrationChatterOrgConsumerKey")
 DEMO_CLIENT_SECRET = env.str("DEMO_CLIENT_SECRET", default="demo-integration-consumer-secret")
+
+# The Salesforce Lightning Design System (npm: @salesforce-ux/design-system, pinned in
+# package.json, installed by `npm ci`), served by WhiteNoise from /static/slds/: its CSS,
+# the images its CSS refers to, and the two icon sprites the templates use. No CDN.
+SLDS_ASSETS = BASE_DIR / "node_modules" / "@salesforce-ux" / "design-system" / "assets"
+STATICFILES_DIRS += [
+    ("slds/styles", SLDS_ASSETS / "styles"),
+    ("slds/images", SLDS_ASSETS / "images"),
+    ("slds/icons/utility-sprite", SLDS_ASSETS / "icons" / "utility-sprite"),
+    ("slds/icons/standard-sprite", SLDS_ASSETS / "icons" / "standard-sprite"),
+]

@@ -42,6 +42,7 @@ GROUPS_PAGE_SIZE = 25
 PEOPLE_PAGE_SIZE = 25
 CANDIDATES_LIMIT = 20
 HOME_POSTS_LIMIT = 10
+SEARCH_LIMIT = 10
 
 
 def _membership_of(user: User) -> Exists:
@@ -267,6 +268,20 @@ def people_visible_to(user: User) -> QuerySet[User]:
 def people_list(user: User, *, query: str = "") -> QuerySet[User]:
     """The People tab: visible people, searchable by name or username."""
     return _name_search(people_visible_to(user), query).order_by("last_name", "first_name", "id")
+
+
+def global_search(user: User, *, query: str, limit: int = SEARCH_LIMIT) -> dict[str, list[Any]]:
+    """The header's search: groups and people ``user`` may see whose name matches ``query``.
+
+    The same visibility as the Groups and People tabs (a customer finds only their
+    groups and co-members). An empty query finds nothing. Two queries.
+    """
+    query = query.strip()
+    if not query:
+        return {"groups": [], "people": []}
+    groups = groups_visible_to(user).filter(name__icontains=query).order_by("name", "id")
+    people = _name_search(people_visible_to(user), query).order_by("last_name", "first_name", "id")
+    return {"groups": list(groups[:limit]), "people": list(people[:limit])}
 
 
 def member_candidates(group: Group, *, query: str) -> list[User]:

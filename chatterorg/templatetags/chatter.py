@@ -18,9 +18,10 @@ from django.core.cache import caches
 from django.template import Context
 from django.template.base import FilterExpression
 from django.template.defaulttags import CsrfTokenNode
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -79,6 +80,43 @@ def time_tag(value: datetime | None) -> SafeString | str:
 def customer_badge(person: Any) -> SafeString | str:
     """The "Customer" badge after the name of a customer (a user or a membership)."""
     return _CUSTOMER_BADGE if getattr(person, "is_customer", False) else ""
+
+
+@cache
+def _sprite_url(sprite: str) -> str:
+    return static(f"slds/icons/{sprite}-sprite/svg/symbols.svg")
+
+
+@register.simple_tag
+def slds_icon(sprite: str, name: str, size: str = "small", label: str = "") -> SafeString:
+    """An SLDS icon from its sprite (``standard``, ``utility``), decorative unless ``label``.
+
+    Standard icons sit on their coloured tile; utility icons take the text colour.
+    """
+    tile = f" slds-icon-{sprite}-{name.replace('_', '-')}" if sprite == "standard" else ""
+    fill = " slds-icon-text-default" if sprite == "utility" else ""
+    assistive = format_html('<span class="slds-assistive-text">{}</span>', label) if label else ""
+    return format_html(
+        '<span class="slds-icon_container{}"><svg class="slds-icon slds-icon_{}{}"'
+        ' aria-hidden="true"><use href="{}#{}"></use></svg>{}</span>',
+        tile,
+        size,
+        fill,
+        _sprite_url(sprite),
+        name,
+        assistive,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def quick_find_hidden(context: template.Context, *labels: str) -> str:
+    """`` hidden`` on a Setup tree entry that none of ``labels`` matches the Quick Find
+    text (``?quick_find=``) in: the no-JavaScript Quick Find (lightning.js filters live)."""
+    request = context.get("request")
+    needle = request.GET.get("quick_find", "").strip().lower() if request is not None else ""
+    if not needle or any(needle in label.lower() for label in labels):
+        return ""
+    return " hidden"
 
 
 # --- Fragment caches -------------------------------------------------------------------
