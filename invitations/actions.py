@@ -380,6 +380,25 @@ def _listing(head: str, items: list[str], limit: int) -> str:
     return f"{head}{listed}{' ' if shown else ''}…and {len(items) - shown} more"[:limit]
 
 
+def invitation_duration(invitation: Invitation, *, org: Organization) -> timedelta:
+    """How long a resend of ``invitation`` lasts: as long as it was sent for, at most
+    the org's "Invitation expiry (days)" (which may have shrunk since)."""
+    chosen = invitation.expires_at - invitation.sent_at
+    return max(min(chosen, timedelta(days=org.invitation_expiry_days)), timedelta(days=1))
+
+
+def _audit_of_org(*, actor: User, action: str, summary: str, emails: list[str]) -> AuditEvent:
+    """One audit event for many invitations of the org (Setup's bulk changes)."""
+    return audit_event(
+        actor=actor,
+        section=AUDIT_SECTION,
+        action=action,
+        display=_listing(f"{summary}: ", emails, AUDIT_DISPLAY_LENGTH),
+        new=", ".join(emails),
+        target=None,
+    )
+
+
 def _resend_fields(*, actor: User, now: datetime, expires_at: datetime) -> dict[str, object]:
     """A resend is a new send: new sender and times, no link until the task makes one."""
     return {
@@ -395,7 +414,8 @@ def _resend_fields(*, actor: User, now: datetime, expires_at: datetime) -> dict[
 
 @transaction.atomic
 def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
-    """Send a pending invitation again: a new link, the old one dead at once, expiry restarted.
+    """Send a pending invitation again: a new link, the old one dead at once, expiry restarted
+    for as many days as it was first sent for (``invitation_duration``).
 
     Needs "Invite People" on the group (PermissionDenied otherwise) and counts
     against the actor's daily limit like a new invitation.
@@ -409,7 +429,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     now = timezone.now()
     _daily_limit_check(actor=actor, org=org, now=now, new=0, resent=[invitation])
 
-    expires_at = now + timedelta(days=org.invitation_expiry_days)
+    expires_at = now + invitation_duration(invitation, org=org)
     for field, value in _resend_fields(actor=actor, now=now, expires_at=expires_at).items():
         setattr(invitation, field, value)
     invitation.save()

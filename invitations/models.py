@@ -117,6 +117,8 @@ class Invitation(models.Model):
                 name="invitation_pending_idx",
             ),
             models.Index(fields=["inviter", "sent_at"], name="invitation_inviter_sent_idx"),
+            # Setup › Invitations, newest first over the whole org.
+            models.Index(fields=["-sent_at", "-id"], name="invitation_newest_idx"),
         ]
 
     def __str__(self) -> str:

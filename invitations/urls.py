@@ -9,3 +9,7 @@ urlpatterns = [
     path("<int:invitation_id>/resend/", views.invitation_resend_view, name="resend"),
     path("<int:invitation_id>/cancel/", views.invitation_cancel_view, name="cancel"),
 ]
+
+urlpatterns += [
+    path("groups/<int:group_id>/invitations/history/", views.invitation_history, name="history"),
+]

@@ -29,7 +29,7 @@ from invitations.actions import (
 )
 from invitations.forms import InviteForm
 from invitations.models import Invitation
-from invitations.selectors import invitations_pending
+from invitations.selectors import invitations_of_group, invitations_pending
 
 LIST_PAGE_SIZE = 50
 
@@ -140,3 +140,13 @@ def invitation_list(request: AuthenticatedRequest, group_id: int) -> HttpRespons
         "invitations/list.html",
         {"group": group, "caps": caps, "page": page, "next_url": request.get_full_path()},
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def invitation_history(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    """Every invitation of a group in every status, paginated, for its owner and managers."""
+    group, caps = group_for_user(request.user, group_id)
+    require(caps.manage_members)
+    page = page_get(invitations_of_group(group=group), request.GET.get("page"), LIST_PAGE_SIZE)
+    return render(request, "invitations/history.html", {"group": group, "caps": caps, "page": page})

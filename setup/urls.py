@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from setup.views import fields, org, rules, support, users
+from setup.views import fields, invitations, org, rules, support, users
 
 app_name = "setup"
 
@@ -60,4 +60,11 @@ urlpatterns = [
         name="object_field_delete",
     ),
     path("support/lookup/", support.support_lookup, name="support_lookup"),
+]
+
+urlpatterns += [
+    # Manage Users › Invitations
+    path("invitations/", invitations.invitations, name="invitations"),
+    path("invitations/bulk/", invitations.invitations_bulk, name="invitations_bulk"),
+    path("invitations/export.csv", invitations.invitations_export, name="invitations_export"),
 ]
