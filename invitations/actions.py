@@ -9,7 +9,6 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -194,7 +193,7 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
 
     All or nothing: if the actor may not invite (PermissionDenied) or any
     check fails (ValidationError: daily limit, licences), nothing is written
-    and nothing is sent. An address of a deactivated customer is not an error
+    and nothing is sent. An address of a deactivated user is not an error
     of the request: its outcome says so (``DeactivatedUser``) and nothing is
     written for it. It reads as a plan, then its checks, then one write
     step; the number of queries does not depend on the number of addresses.
@@ -236,15 +235,13 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
 
 def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation]) -> InvitePlan:
     """Decide each address by its ``email_key``: the active user it names (added, or
-    already a member), else the deactivated customer who keeps it (nothing to do),
+    already a member), else the deactivated user who keeps it (nothing to do),
     else its pending invitation (resent), else its draft (a new invitation). Reads only.
     """
     keys = [invitation_email_key(email) for email in invite.emails]
-    candidates = list(
-        User.objects.filter(email_key__in=keys)
-        .filter(Q(is_active=True) | Q(user_type=User.UserType.CHATTER_GUEST))
-        .order_by("pk")
-    )
+    # Deactivated users count too, internal or customer: their address is theirs, and
+    # inviting it would make a second person of them (a customer of an ex-employee).
+    candidates = list(User.objects.filter(email_key__in=keys).order_by("pk"))
     active = [candidate for candidate in candidates if candidate.is_active]
     member_ids = set(
         Membership.objects.filter(group=group, user__in=active).values_list("user_id", flat=True)

@@ -20,9 +20,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Profile, User
+from accounts.models import Profile, User, UserField
 from accounts.security import answer_normalise, password_and_answer_hash
-from accounts.validation import RuleViolation, validation_rules_check
+from accounts.validation import RuleViolation, custom_fields_clean, validation_rules_check
 from chatterorg.actions import audit_record, licence_claim
 from chatterorg.models import Organization
 from groups.actions import membership_add
@@ -182,6 +182,17 @@ def _customer_create(
     # The username is checked by the database below (a concurrent sign-up may take it);
     # the profile was just read.
     user.full_clean(exclude=["password", "username", "profile"])
+    # Custom fields take their defaults: the sign-up form does not ask for them.
+    user.custom_fields, custom_errors = custom_fields_clean(
+        definitions=UserField.objects.all(), values={}, stored=None
+    )
+    if custom_errors:
+        # A required field without a default: an admin's setting the customer cannot meet.
+        raise ValidationError(
+            "Your account can't be created right now because the company requires details "
+            "this page doesn't ask for. Ask the person who invited you to contact their "
+            "administrator."
+        )
     # Self sign-up: the running user is the customer being created (see accounts.validation).
     validation_rules_check(user=user, prior=None, running_user=user)
 

@@ -217,11 +217,16 @@ def _signup_submit(
     except NoLicenceLeft:
         return render(request, "invitations/join/no_licences.html", status=NO_LICENCES_STATUS)
     except ValidationRuleFailed as exc:
-        if org_get().show_validation_errors_to_customers:
+        # A rule that could not be evaluated is the admin's to fix, never the customer's:
+        # its details go to the support reference whatever the setting says.
+        failed = next((v for v in exc.violations if v.evaluation_error), None)
+        if failed is None and org_get().show_validation_errors_to_customers:
             form_refusal_add(form, exc)
             return _form_response(request, form=form, invitation=invitation)
         reference = support_reference_create(
-            invitation_id=join.object_id, submitted=_submitted(form), violation=exc.first
+            invitation_id=join.object_id,
+            submitted=_submitted(form),
+            violation=failed or exc.first,
         )
         return _server_error_response(request, reference)
     except ValidationError as exc:

@@ -139,14 +139,6 @@ def test_a_member_needs_no_action_and_nothing_is_written(council, morgan, mailou
     assert mailoutbox == []
 
 
-def test_a_deactivated_user_is_invited_like_a_newcomer(council, morgan):
-    UserFactory(email="gone@globex.example", is_active=False)
-
-    outcomes = _send(morgan, council, "gone@globex.example")
-
-    assert outcomes[0].status == "Invited"
-
-
 def test_a_pending_invitation_is_resent_with_a_new_link_and_a_fresh_expiry(
     council, morgan, customers_allowed
 ):

@@ -223,6 +223,19 @@ def test_a_deactivated_customer_is_not_invited_and_nothing_is_written_for_them(
     assert queued_tasks == []
 
 
+def test_a_deactivated_internal_users_address_is_not_invited_as_a_customer(
+    council, morgan, queued_tasks
+):
+    former = UserFactory(email="pat@acme.example", is_active=False)
+    before = _snapshot()
+
+    [outcome] = _send(morgan, council, "PAT@acme.example")
+
+    assert (outcome.status, outcome.user_id) == ("DeactivatedUser", former.pk)
+    assert _snapshot() == before
+    assert queued_tasks == []
+
+
 def test_a_deactivated_customers_pending_invitation_is_not_resent(council, morgan, queued_tasks):
     pending = InvitationFactory(group=council, email="raj@initech.example", inviter=morgan)
     CustomerFactory(email="raj@initech.example", is_active=False)

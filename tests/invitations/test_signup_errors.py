@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.models import User, ValidationRule
+from accounts.models import User, UserField, ValidationRule
 from chatterorg.models import AuditEvent, Licence
 from chatterorg.tokens import token_hash
 from groups.models import Membership
@@ -254,3 +254,47 @@ def test_a_rule_that_cannot_be_evaluated_is_recorded_as_such_and_looked_up(
     assert "Validation rule could not be evaluated" in html
     assert "Division by zero" in html
     assert "Suggested fix" not in html
+
+
+def test_with_show_errors_on_a_rule_that_cannot_be_evaluated_still_takes_the_seeds_page(
+    client, opened, org
+):
+    org.show_validation_errors_to_customers = True
+    org.save()
+    _rule("LEN(FirstName) / LEN(Department) > 1", name="Divider")
+    before = _counts()
+
+    response = _post(client)
+
+    assert response.status_code == 500
+    assert "Division by zero" not in response.content.decode()
+    assert SupportReference.objects.get().kind == SupportReference.Kind.EVALUATION_ERROR
+    assert _counts() == before
+    _assert_invitation_usable(opened)
+
+
+def test_a_customer_gets_the_default_of_each_custom_field(client, opened):
+    UserField.objects.create(
+        label="Region", api_name="Region__c", type=UserField.Type.TEXT, length=20, default="EMEA"
+    )
+
+    response = _post(client)
+
+    assert response.status_code == 302
+    assert User.objects.get(email="raj@globex.example").custom_fields == {"Region__c": "EMEA"}
+
+
+def test_a_required_custom_field_without_a_default_refuses_the_sign_up_and_writes_nothing(
+    client, opened
+):
+    UserField.objects.create(
+        label="Badge", api_name="Badge__c", type=UserField.Type.TEXT, length=20, required=True
+    )
+    before = _counts()
+
+    response = _post(client)
+
+    assert response.status_code == 200
+    assert "requires details this page doesn" in response.content.decode()
+    assert _counts() == before
+    _assert_invitation_usable(opened)
