@@ -19,7 +19,13 @@ from groups.access import can_see_group, group_capabilities, membership_get, req
 from groups.actions import membership_add
 from groups.models import Group, Membership
 from invitations.access import invitation_cancel_allowed
-from invitations.addresses import addresses_clean, addresses_parse
+from invitations.addresses import (
+    addresses_clean,
+    addresses_count_check,
+    addresses_parse,
+    addresses_partition,
+    addresses_split,
+)
 from invitations.models import Invitation, invitation_email_key
 from invitations.tasks import invitation_emails_send, member_added_notices_send
 
@@ -50,19 +56,34 @@ class InviteRequest:
 
     emails: tuple[str, ...]
     message: str
+    # Days until the links expire; None: the org's "Invitation expiry (days)".
+    expiry_days: int | None = None
 
 
-def invite_request_clean(*, addresses: str | Sequence[str], message: str) -> InviteRequest:
+def invite_request_clean(
+    *,
+    addresses: str | Sequence[str],
+    message: str,
+    expiry_days: int | None = None,
+    skip_invalid: bool = False,
+) -> InviteRequest:
     """Parse and check an invite's input (ValidationError): the form's text or a list.
 
     The form calls this in ``clean``; its cleaned result is what the action takes.
+    ``skip_invalid`` drops invalid addresses ("Send to the N valid addresses")
+    instead of refusing the request; at least one valid address must remain.
+    The expiry is checked against the org's maximum by the action.
     """
     errors: dict[str, ValidationError] = {}
     emails: list[str] = []
     try:
-        emails = (
-            addresses_parse(addresses) if isinstance(addresses, str) else addresses_clean(addresses)
-        )
+        if skip_invalid:
+            pieces = addresses_split(addresses) if isinstance(addresses, str) else addresses
+            emails = addresses_count_check(addresses_partition(pieces)[0])
+        elif isinstance(addresses, str):
+            emails = addresses_parse(addresses)
+        else:
+            emails = addresses_clean(addresses)
     except ValidationError as exc:
         errors["addresses"] = exc
     message = message.strip()
@@ -74,7 +95,7 @@ def invite_request_clean(*, addresses: str | Sequence[str], message: str) -> Inv
         )
     if errors:
         raise ValidationError(errors)
-    return InviteRequest(emails=tuple(emails), message=message)
+    return InviteRequest(emails=tuple(emails), message=message, expiry_days=expiry_days)
 
 
 @dataclass(frozen=True)
@@ -192,7 +213,7 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
     """Invite each address to ``group``; one outcome per address, in order.
 
     All or nothing: if the actor may not invite (PermissionDenied) or any
-    check fails (ValidationError: daily limit, licences), nothing is written
+    check fails (ValidationError: expiry out of range, daily limit, licences), nothing is written
     and nothing is sent. An address of a deactivated user is not an error
     of the request: its outcome says so (``DeactivatedUser``) and nothing is
     written for it. It reads as a plan, then its checks, then one write
@@ -216,12 +237,13 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
     # Re-read the group under lock: its settings decide, not the caller's copy.
     group = Group.objects.select_for_update().get(pk=group_id)
     require(_may_invite(actor=actor, group=group, org=org))
+    expiry = invite_expiry(invite=invite, org=org)
 
     plan = _invite_plan(group=group, invite=invite, drafts=drafts)
     now = timezone.now()
     _licences_check(plan)
     _daily_limit_check(actor=actor, org=org, now=now, new=len(plan.new), resent=plan.resent)
-    _invite_apply(plan, actor=actor, group=group, org=org, now=now, message=invite.message)
+    _invite_apply(plan, actor=actor, group=group, now=now, expiry=expiry, message=invite.message)
     return [
         InviteOutcome(
             email=row.email,
@@ -284,11 +306,27 @@ def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation
     return InvitePlan(addresses=tuple(rows))
 
 
+def invite_expiry(*, invite: InviteRequest, org: Organization) -> timedelta:
+    """How long the request's links last: its choice, 1 day up to the org's maximum."""
+    days = org.invitation_expiry_days if invite.expiry_days is None else invite.expiry_days
+    if not 1 <= days <= org.invitation_expiry_days:
+        raise ValidationError(
+            {
+                "expiry_days": ValidationError(
+                    "Choose between 1 and %(limit)d days.",
+                    code="expiry_out_of_range",
+                    params={"limit": org.invitation_expiry_days},
+                )
+            }
+        )
+    return timedelta(days=days)
+
+
 def _invite_apply(
-    plan: InvitePlan, *, actor: User, group: Group, org: Organization, now: datetime, message: str
+    plan: InvitePlan, *, actor: User, group: Group, now: datetime, expiry: timedelta, message: str
 ) -> None:
     """The writes of a checked plan: invitations, resends, memberships, audit, emails."""
-    expires_at = now + timedelta(days=org.invitation_expiry_days)
+    expires_at = now + expiry
     new, resent, added = plan.new, plan.resent, plan.added
     for draft in new:
         draft.sent_at = now

@@ -16,8 +16,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
+from chatterorg.forms import form_refusal_add
 from chatterorg.models import Licence
 from chatterorg.pagination import page_get
+from chatterorg.selectors import org_get
 from groups.access import GroupCapabilities, group_for_user, require
 from groups.models import Group
 from invitations.access import invitation_cancel_allowed
@@ -45,14 +47,14 @@ def invite(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     group, caps = group_for_user(request.user, group_id)
     require(caps.invite)
     if request.method == "POST":
-        form = InviteForm(request.POST)
+        form = InviteForm(request.POST, org=org_get())
         if form.is_valid():
             try:
                 outcomes = invitations_send(
                     actor=request.user, group=group, invite=form.cleaned_data["invite"]
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                form_refusal_add(form, error)
             else:
                 # Post/Redirect/Get: reloading the result page must not send again.
                 request.session[_outcomes_key(group.pk)] = [
@@ -60,7 +62,7 @@ def invite(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
                 ]
                 return redirect("invitations:invite", group_id=group.pk)
     else:
-        form = InviteForm()
+        form = InviteForm(org=org_get())
     stored = request.session.pop(_outcomes_key(group.pk), None) or []
     shown = [
         {"email": email, "label": OUTCOME_LABELS.get(status, status)} for email, status in stored
