@@ -99,6 +99,9 @@ ORG_SETTING_FIELDS = (
     "invitation_expiry_days",
     "invitations_per_day",
     "show_validation_errors_to_customers",
+    "company_email_domains",
+    "customer_domain_rule",
+    "customer_domains",
 )
 
 

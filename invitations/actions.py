@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from chatterorg.actions import audit_event
+from chatterorg.domains import address_domain, domain_matches
 from chatterorg.models import AuditEvent, Licence, Organization
 from chatterorg.selectors import org_get
 from groups.access import can_see_group, group_capabilities, membership_get, require
@@ -34,8 +35,30 @@ MAX_MESSAGE_LENGTH = 255
 AUDIT_DISPLAY_LENGTH = 500  # AuditEvent.display
 
 OutcomeStatus = Literal[
-    "Invited", "ActedUponUser", "NoActionNeededUser", "Resent", "DeactivatedUser"
+    "Invited",
+    "ActedUponUser",
+    "NoActionNeededUser",
+    "Resent",
+    "DeactivatedUser",
+    "CompanyDomain",
+    "BlockedByDomainRule",
+    # Only in bulk invites (``invitations.bulk``): rows that are left out, not refusals.
+    "InvalidAddress",
+    "Duplicate",
+    "OverDailyLimit",
 ]
+# The statuses that write nothing for their address.
+UNSENT_STATUSES = frozenset(
+    {
+        "NoActionNeededUser",
+        "DeactivatedUser",
+        "CompanyDomain",
+        "BlockedByDomainRule",
+        "InvalidAddress",
+        "Duplicate",
+        "OverDailyLimit",
+    }
+)
 
 # What the invite page says for each status (the statuses are Salesforce's API names).
 OUTCOME_LABELS: dict[str, str] = {
@@ -47,6 +70,13 @@ OUTCOME_LABELS: dict[str, str] = {
     # (one customer per address), so no second account can be offered.
     "DeactivatedUser": "This person's account is deactivated. Ask your administrator to "
     "reactivate it.",
+    "CompanyDomain": "This address is in your company's domain. Invite coworkers from People "
+    "instead.",
+    "BlockedByDomainRule": "Blocked by domain rule: your org doesn't allow customer invitations "
+    "to this domain.",
+    "InvalidAddress": "Invalid address",
+    "Duplicate": "Listed twice: invited once",
+    "OverDailyLimit": "Over the daily limit",
 }
 
 
@@ -239,7 +269,7 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
     require(_may_invite(actor=actor, group=group, org=org))
     expiry = invite_expiry(invite=invite, org=org)
 
-    plan = _invite_plan(group=group, invite=invite, drafts=drafts)
+    plan = _invite_plan(group=group, invite=invite, drafts=drafts, org=org)
     now = timezone.now()
     _licences_check(plan)
     _daily_limit_check(actor=actor, org=org, now=now, new=len(plan.new), resent=plan.resent)
@@ -255,10 +285,20 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
     ]
 
 
-def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation]) -> InvitePlan:
+def _invite_plan(
+    *,
+    group: Group,
+    invite: InviteRequest,
+    drafts: list[Invitation],
+    org: Organization,
+    lock: bool = True,
+) -> InvitePlan:
     """Decide each address by its ``email_key``: the active user it names (added, or
     already a member), else the deactivated user who keeps it (nothing to do),
-    else its pending invitation (resent), else its draft (a new invitation). Reads only.
+    else, if the address may be invited as a customer (not in a company domain,
+    allowed by the domain rule), its pending invitation (resent) or its draft (a
+    new invitation). Reads only; ``lock`` locks the pending invitations it reads
+    (a dry run reads without).
     """
     keys = [invitation_email_key(email) for email in invite.emails]
     # Deactivated users count too, internal or customer: their address is theirs, and
@@ -281,12 +321,13 @@ def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation
         current = users_by_key.get(candidate_key)
         if current is None or (candidate.pk in member_ids and current.pk not in member_ids):
             users_by_key[candidate_key] = candidate
-    pending: dict[str | None, Invitation] = {
-        invitation.email_key: invitation
-        for invitation in Invitation.objects.select_for_update().filter(
-            group=group, status=Invitation.Status.SENT, email_key__in=keys
-        )
-    }
+    pending_rows = Invitation.objects.filter(
+        group=group, status=Invitation.Status.SENT, email_key__in=keys
+    )
+    if lock:
+        pending_rows = pending_rows.select_for_update()
+    pending: dict[str | None, Invitation] = {inv.email_key: inv for inv in pending_rows}
+    company = org.company_domain_patterns
     rows: list[AddressPlan] = []
     for email, key, draft in zip(invite.emails, keys, drafts, strict=True):
         user = users_by_key.get(key)
@@ -295,6 +336,10 @@ def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation
             invitation = pending.get(key)
             if deactivated is not None:
                 rows.append(AddressPlan(email=email, status="DeactivatedUser", user=deactivated))
+            elif domain_matches(address_domain(key), company):
+                rows.append(AddressPlan(email=email, status="CompanyDomain"))
+            elif not org.customer_domain_allowed(key):
+                rows.append(AddressPlan(email=email, status="BlockedByDomainRule"))
             elif invitation is None:
                 rows.append(AddressPlan(email=email, status="Invited", invitation=draft))
             else:

@@ -305,6 +305,18 @@ class ChatterSettingsForm(forms.ModelForm):
             ),
             "invitation_expiry_days": "Days until an invitation link stops working (1–365).",
             "invitations_per_day": "How many customer invitations one user may send per day.",
+            "company_email_domains": (
+                "Your company's own domains, e.g. acme.example or *.acme.example (subdomains). "
+                "Addresses in them are coworkers and can never be invited as customers."
+            ),
+            "customer_domains": (
+                "One per line or separated by commas; *.globex.example matches every "
+                "subdomain of globex.example."
+            ),
+        }
+        widgets = {
+            "company_email_domains": forms.Textarea(attrs={"rows": 2}),
+            "customer_domains": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
