@@ -368,9 +368,20 @@ def invite_expiry(*, invite: InviteRequest, org: Organization) -> timedelta:
 
 
 def _invite_apply(
-    plan: InvitePlan, *, actor: User, group: Group, now: datetime, expiry: timedelta, message: str
+    plan: InvitePlan,
+    *,
+    actor: User,
+    group: Group,
+    now: datetime,
+    expiry: timedelta,
+    message: str,
+    resent_messages: dict[int, str] | None = None,
 ) -> None:
-    """The writes of a checked plan: invitations, resends, memberships, audit, emails."""
+    """The writes of a checked plan: invitations, resends, memberships, audit, emails.
+
+    Each draft carries its own message; a resend gets ``resent_messages[pk]`` or ``message``.
+    """
+    resent_messages = resent_messages or {}
     expires_at = now + expiry
     new, resent, added = plan.new, plan.resent, plan.added
     for draft in new:
@@ -378,10 +389,15 @@ def _invite_apply(
         draft.expires_at = expires_at
     Invitation.objects.bulk_create(new)
     if resent:
-        # The old links die in this transaction: the task makes new ones.
-        Invitation.objects.filter(pk__in=[inv.pk for inv in resent]).update(
-            **_resend_fields(actor=actor, now=now, expires_at=expires_at), message=message
-        )
+        # The old links die in this transaction: the task makes new ones. A bulk
+        # invite may give rows their own message: one update per distinct message.
+        by_message: dict[str, list[int]] = {}
+        for inv in resent:
+            by_message.setdefault(resent_messages.get(inv.pk, message), []).append(inv.pk)
+        for text, ids in by_message.items():
+            Invitation.objects.filter(pk__in=ids).update(
+                **_resend_fields(actor=actor, now=now, expires_at=expires_at), message=text
+            )
     if added:
         # Adding a user is the groups app's write; the actor's right to do it
         # here comes from "Invite People", checked above.

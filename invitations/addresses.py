@@ -72,14 +72,14 @@ def _shorten(text: str) -> str:
     return text if len(text) <= 80 else f"{text[:77]}..."
 
 
-def addresses_split(text: str) -> list[str]:
+def addresses_split(text: str, *, limit: int = MAX_ADDRESSES) -> list[str]:
     """The pieces of a pasted list (commas, semicolons, line breaks), one address each.
 
-    A paste far beyond the limit is refused before each piece is validated.
+    A paste far beyond ``limit`` is refused before each piece is validated.
     """
     pieces = _split(text)
-    if len(pieces) > 10 * MAX_ADDRESSES:
-        raise _too_many()
+    if len(pieces) > 10 * limit:
+        raise _too_many(limit)
     return pieces
 
 
@@ -140,9 +140,9 @@ def addresses_partition(pieces: Sequence[str]) -> tuple[list[str], list[Validati
     return addresses, errors
 
 
-def _too_many() -> ValidationError:
+def _too_many(limit: int = MAX_ADDRESSES) -> ValidationError:
     return ValidationError(
         "You can invite at most %(limit)d people at a time.",
         code="too_many",
-        params={"limit": MAX_ADDRESSES},
+        params={"limit": limit},
     )

@@ -16,6 +16,7 @@ from invitations.addresses import (
     addresses_partition,
     addresses_split,
 )
+from invitations.bulk import bulk_request_clean, bulk_rows_from_file, bulk_rows_from_text
 
 
 class InviteForm(forms.Form):
@@ -83,3 +84,71 @@ class InviteForm(forms.Form):
             return
         if errors and 0 < len(valid) <= MAX_ADDRESSES:
             self.valid_count = len(valid)
+
+
+class BulkInviteForm(forms.Form):
+    """A CSV file or a pasted list, a default message and the expiry, for the dry run."""
+
+    file = forms.FileField(
+        label="CSV file",
+        required=False,
+        help_text=(
+            'Columns: "email", and optionally "first name", "last name" and "message". '
+            "Up to 1,000 rows and 1 MB; UTF-8 or Windows-1252."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    addresses = forms.CharField(
+        label="Or paste email addresses",
+        required=False,
+        # 1,000 of the longest addresses with separators.
+        max_length=1000 * (MAX_ADDRESS_LENGTH + 2),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    message = forms.CharField(
+        label="Message (optional)",
+        required=False,
+        max_length=MAX_MESSAGE_LENGTH,
+        help_text="For rows of the file without a message of their own.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_MESSAGE_LENGTH}),
+    )
+    expiry_days = forms.IntegerField(
+        label="Invitation expires after (days)", min_value=1, required=False
+    )
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = org.invitation_expiry_days
+        field = self.fields["expiry_days"]
+        field.validators.append(MaxValueValidator(limit))
+        field.initial = limit
+        field.widget.attrs.update({"min": 1, "max": limit})
+        field.help_text = f"From 1 day up to {limit} days (the org's limit)."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        text = cleaned.get("addresses") or ""
+        if upload is None and not text.strip() and "addresses" in cleaned:
+            raise ValidationError("Choose a CSV file or paste email addresses.", code="required")
+        if upload is not None and text.strip():
+            raise ValidationError(
+                "Choose a CSV file or paste email addresses, not both.", code="both"
+            )
+        try:
+            rows = (
+                bulk_rows_from_file(upload.file, size=upload.size)
+                if upload is not None
+                else bulk_rows_from_text(text)
+            )
+        except ValidationError as exc:
+            self.add_error("file" if upload is not None else "addresses", exc)
+            return cleaned
+        if "message" in cleaned and "expiry_days" in cleaned:
+            try:
+                cleaned["bulk"] = bulk_request_clean(
+                    rows=rows, message=cleaned["message"], expiry_days=cleaned["expiry_days"]
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned

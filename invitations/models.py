@@ -69,6 +69,9 @@ class Invitation(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
     message = models.CharField(max_length=255, blank=True)
+    # From a bulk invite's file: the sign-up form starts with them.
+    first_name = models.CharField(max_length=40, blank=True)
+    last_name = models.CharField(max_length=80, blank=True)
     sent_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

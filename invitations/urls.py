@@ -13,3 +13,7 @@ urlpatterns = [
 urlpatterns += [
     path("groups/<int:group_id>/invitations/history/", views.invitation_history, name="history"),
 ]
+
+urlpatterns += [
+    path("groups/<int:group_id>/invite/bulk/", views.invite_bulk, name="invite_bulk"),
+]

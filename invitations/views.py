@@ -6,6 +6,8 @@ then the user's capabilities in the group (403), and calls one action.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,7 +31,16 @@ from invitations.actions import (
     invitation_resend,
     invitations_send,
 )
-from invitations.forms import InviteForm
+from invitations.bulk import (
+    BulkPlan,
+    BulkRequest,
+    BulkRow,
+    PlanChanged,
+    bulk_licences_warning,
+    bulk_plan,
+    invitations_bulk_send,
+)
+from invitations.forms import BulkInviteForm, InviteForm
 from invitations.models import Invitation
 from invitations.selectors import invitations_of_group, invitations_pending
 
@@ -152,3 +163,85 @@ def invitation_history(request: AuthenticatedRequest, group_id: int) -> HttpResp
     require(caps.manage_members)
     page = page_get(invitations_of_group(group=group), request.GET.get("page"), LIST_PAGE_SIZE)
     return render(request, "invitations/history.html", {"group": group, "caps": caps, "page": page})
+
+
+def _bulk_key(group_id: int) -> str:
+    return f"invitations.bulk.{group_id}"
+
+
+def _bulk_keep(
+    request: AuthenticatedRequest, group: Group, bulk: BulkRequest, plan: BulkPlan
+) -> None:
+    """Keep the request and the plan shown in the session, for "Send"."""
+    request.session[_bulk_key(group.pk)] = {
+        "rows": [row.as_list() for row in bulk.rows],
+        "message": bulk.message,
+        "expiry_days": bulk.expiry_days,
+        "shown": plan.signature,
+    }
+
+
+def _bulk_kept(request: AuthenticatedRequest, group: Group) -> tuple[BulkRequest, list[Any]] | None:
+    kept = request.session.get(_bulk_key(group.pk))
+    if not kept:
+        return None
+    bulk = BulkRequest(
+        rows=tuple(BulkRow.from_list(values) for values in kept["rows"]),
+        message=kept["message"],
+        expiry_days=kept["expiry_days"],
+    )
+    return bulk, kept["shown"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_bulk(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    """Invite from a CSV file or a pasted list: a dry run first, then "Send" of that plan."""
+    group, caps = group_for_user(request.user, group_id)
+    require(caps.invite)
+    org = org_get()
+    plan: BulkPlan | None = None
+    changed = False
+    form = BulkInviteForm(org=org)
+    if request.method == "POST" and "send" in request.POST:
+        kept = _bulk_kept(request, group)
+        if kept is None:
+            messages.error(request, "Start again: there is no dry run to send.")
+            return redirect("invitations:invite_bulk", group_id=group.pk)
+        bulk, shown = kept
+        try:
+            sent = invitations_bulk_send(actor=request.user, group=group, bulk=bulk, shown=shown)
+        except PlanChanged as change:
+            plan, changed = change.plan, True
+            _bulk_keep(request, group, bulk, plan)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("invitations:invite_bulk", group_id=group.pk)
+        else:
+            request.session.pop(_bulk_key(group.pk), None)
+            request.session[_outcomes_key(group.pk)] = [
+                [row.email, row.status] for row in sent.rows
+            ]
+            return redirect("invitations:invite", group_id=group.pk)
+    elif request.method == "POST":
+        form = BulkInviteForm(request.POST, request.FILES, org=org)
+        if form.is_valid():
+            bulk = form.cleaned_data["bulk"]
+            try:
+                plan = bulk_plan(actor=request.user, group=group, bulk=bulk)
+            except ValidationError as error:
+                form_refusal_add(form, error)
+            else:
+                _bulk_keep(request, group, bulk, plan)
+    return render(
+        request,
+        "invitations/invite_bulk.html",
+        {
+            "group": group,
+            "caps": caps,
+            "form": form,
+            "plan": plan,
+            "changed": changed,
+            "licences_warning": bulk_licences_warning(plan) if plan is not None else "",
+        },
+    )
