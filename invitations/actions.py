@@ -518,7 +518,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     """
     org = org_get()
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    group = Group.objects.get(pk=invitation.group_id)
+    group = Group.objects.get(pk=invitation.invited_group_id)
     require(_may_invite(actor=actor, group=group, org=org))
     if invitation.status != Invitation.Status.SENT:
         raise ValidationError("Only a pending invitation can be resent.", code="not_pending")
@@ -547,7 +547,7 @@ def invitation_cancel(*, actor: User, invitation: Invitation) -> Invitation:
     Who may: see ``invitation_cancel_allowed``; nobody who cannot see the group.
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    group = Group.objects.get(pk=invitation.group_id)
+    group = Group.objects.get(pk=invitation.invited_group_id)
     membership = membership_get(user=actor, group=group)
     if not can_see_group(actor, group, membership):
         raise PermissionDenied

@@ -17,3 +17,7 @@ urlpatterns += [
 urlpatterns += [
     path("groups/<int:group_id>/invite/bulk/", views.invite_bulk, name="invite_bulk"),
 ]
+
+urlpatterns += [
+    path("coworkers/invite/", views.invite_coworkers, name="invite_coworkers"),
+]

@@ -40,6 +40,11 @@ from invitations.bulk import (
     bulk_plan,
     invitations_bulk_send,
 )
+from invitations.coworkers import (
+    COWORKER_OUTCOME_LABELS,
+    coworker_invitations_send,
+    coworker_invite_allowed,
+)
 from invitations.forms import BulkInviteForm, InviteForm
 from invitations.models import Invitation
 from invitations.selectors import invitations_of_group, invitations_pending
@@ -99,6 +104,8 @@ def _invitation_and_group(
     invitation = Invitation.objects.filter(pk=invitation_id).first()
     if invitation is None:
         raise Http404("No such invitation.")
+    if invitation.group_id is None:
+        raise Http404("No such invitation.")  # coworker invitations are Setup's
     group, caps = group_for_user(request.user, invitation.group_id)
     return invitation, group, caps
 
@@ -244,4 +251,38 @@ def invite_bulk(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
             "changed": changed,
             "licences_warning": bulk_licences_warning(plan) if plan is not None else "",
         },
+    )
+
+
+COWORKER_OUTCOMES_KEY = "invitations.outcomes.coworkers"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_coworkers(request: AuthenticatedRequest) -> HttpResponse:
+    """People › "Invite Coworkers": addresses in the company's domains only."""
+    org = org_get()
+    if request.user.is_customer:
+        raise Http404("No such page.")
+    require(coworker_invite_allowed(user=request.user, org=org))
+    form = InviteForm(request.POST or None, org=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcomes = coworker_invitations_send(
+                actor=request.user, invite=form.cleaned_data["invite"]
+            )
+        except ValidationError as error:
+            form_refusal_add(form, error)
+        else:
+            request.session[COWORKER_OUTCOMES_KEY] = [[o.email, o.status] for o in outcomes]
+            return redirect("invitations:invite_coworkers")
+    stored = request.session.pop(COWORKER_OUTCOMES_KEY, None) or []
+    shown = [
+        {"email": email, "label": COWORKER_OUTCOME_LABELS.get(status, status)}
+        for email, status in stored
+    ]
+    return render(
+        request,
+        "invitations/invite_coworkers.html",
+        {"form": form, "outcomes": shown, "domains": org.company_domain_patterns},
     )

@@ -164,7 +164,7 @@ def _customer_create(
     ``password_hashed`` is ``make_password(password)``; the validators hear of the
     new password once the user is saved, as ``set_password`` then ``save`` would do.
     """
-    group = invitation.group
+    group = invitation.invited_group
     user = User(
         username=customer_username(
             invitee_email=invitation.email, inviter_email=invitation.inviter.email
@@ -273,7 +273,7 @@ def invitation_accept_by_customer(
     )
     if not invitation_names_customer(invitation=invitation, user=actor):
         raise PermissionDenied("This invitation is for another person.")
-    group = invitation.group
+    group = invitation.invited_group
 
     if not Membership.objects.filter(group=group, user=actor).exists():
         membership_add(actor=actor, group=group, user=actor, check_permission=False)

@@ -148,7 +148,7 @@ def _export_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
             [
                 _cell(email),
                 shown,
-                _cell(group),
+                _cell(group) if group is not None else "Coworker (no group)",
                 _cell(inviter),
                 _when(sent_at),
                 _when(expires_at),
