@@ -4,9 +4,12 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+TLS_PORT ?= 8443
 HOST ?= 127.0.0.1
 export DJANGO_SITE_URL ?= http://$(HOST):$(PORT)
 export DEMO_PASSWORD ?= Chatter-Demo-2026!
+export DEMO_CLIENT_ID ?= 3MVG9DemoIntegrationChatterOrgConsumerKey
+export DEMO_CLIENT_SECRET ?= demo-integration-consumer-secret
 
 .PHONY: run test lint venv bench screenshots clean
 
@@ -24,8 +27,13 @@ run: venv
 	@mkdir -p var
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=1 $(BIN)/python manage.py tls_setup
 	@echo ""
 	@echo "  Chatter Org is at $(DJANGO_SITE_URL)/"
+	@echo "  The API (and the app) over HTTPS: https://$(HOST):$(TLS_PORT)/services/data/"
+	@echo "    trust the local CA: REQUESTS_CA_BUNDLE=var/tls/ca.pem NODE_EXTRA_CA_CERTS=var/tls/ca.pem"
+	@echo "    connected app \"Demo Integration\": client id $(DEMO_CLIENT_ID)"
+	@echo "                                      client secret $(DEMO_CLIENT_SECRET)"
 	@echo "  Demo logins (password: $(DEMO_PASSWORD)):"
 	@echo "    admin@acme.example   System Administrator"
 	@echo "    morgan@acme.example  Standard User + Chatter Customer Inviters"
@@ -34,7 +42,8 @@ run: venv
 	@echo ""
 	@DJANGO_DEBUG=1 exec $(BIN)/python scripts/run.py \
 	  "worker: $(BIN)/python manage.py db_worker --interval 0.5 --no-reload" \
-	  "web: $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)"
+	  "web: $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)" \
+	  "api: $(BIN)/python -m uvicorn chatterorg.asgi:application --host $(HOST) --port $(TLS_PORT) --ssl-certfile var/tls/server.pem --ssl-keyfile var/tls/server-key.pem --lifespan off --no-server-header"
 
 # axe-core for the accessibility checks of tests/e2e (npm records what it installed).
 node_modules/.package-lock.json: package.json package-lock.json

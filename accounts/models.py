@@ -173,6 +173,9 @@ class User(AbstractBaseUser):
     # Values of the custom fields (``UserField``), keyed by API name, stored as JSON so
     # that defining a field needs no migration; ``accounts.validation`` checks them.
     custom_fields = models.JSONField("Custom Fields", default=dict, blank=True)
+    # SHA-256 of the security token appended to the password for API logins from
+    # outside the org's trusted IP ranges ("Reset My Security Token" emails a new one).
+    security_token_hash = models.CharField(max_length=64, blank=True)
 
     objects = UserManager()
 
@@ -388,3 +391,80 @@ class UserField(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ConnectedApp(models.Model):
+    """An API client the admin registered (App Manager › New Connected App).
+
+    The consumer key and secret are shown once, when the app is created; only
+    their SHA-256 hashes are kept (``chatterorg.tokens``). With "Enable Client
+    Credentials Flow" the app logs in as its run-as user without a password.
+    """
+
+    name = models.CharField("Connected App Name", max_length=80, unique=True)
+    contact_email = models.EmailField("Contact Email", max_length=240)
+    oauth_enabled = models.BooleanField("Enable OAuth Settings", default=True)
+    callback_url = models.CharField("Callback URL", max_length=1000, blank=True)
+    consumer_key_hash = models.CharField(max_length=64, unique=True)
+    consumer_secret_hash = models.CharField(max_length=64)
+    client_credentials_enabled = models.BooleanField(
+        "Enable Client Credentials Flow", default=False
+    )
+    run_as = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="Run As",
+    )
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(client_credentials_enabled=False) | Q(run_as__isnull=False),
+                name="connected_app_client_credentials_run_as",
+                violation_error_message="The Client Credentials Flow needs a run-as user.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiSession(models.Model):
+    """One API login: an access token (and, for OAuth, a refresh token), stored as hashes.
+
+    A session is usable while it is not revoked, its user is active, and it was
+    used within the org's session timeout (``expires_at`` moves with use).
+    """
+
+    class Kind(models.TextChoices):
+        OAUTH = "oauth", "OAuth"
+        SOAP = "soap", "SOAP login"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_sessions")
+    app = models.ForeignKey(
+        ConnectedApp, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    access_token_hash = models.CharField(max_length=64, unique=True)
+    # The refresh token outlives access tokens: a refresh replaces the access token only.
+    refresh_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    client_address = models.CharField(max_length=45, blank=True)
+
+    class Meta:
+        ordering = ["-last_used_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="api_session_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} session of {self.user_id}"

@@ -22,6 +22,7 @@ class Perm(StrEnum):
     MANAGE_USERS = "ManageUsers"
     CREATE_GROUPS = "ChatterOwnGroups"
     MODIFY_ALL_DATA = "ModifyAllData"
+    API_ENABLED = "ApiEnabled"
 
     @property
     def label(self) -> str:
@@ -38,6 +39,7 @@ PERM_LABELS: dict[Perm, str] = {
     Perm.MANAGE_USERS: "Manage Users",
     Perm.CREATE_GROUPS: "Create and Own New Chatter Groups",
     Perm.MODIFY_ALL_DATA: "Modify All Data",
+    Perm.API_ENABLED: "API Enabled",
 }
 
 ALL_PERMS: frozenset[str] = frozenset(perm.value for perm in Perm)

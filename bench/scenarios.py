@@ -21,7 +21,7 @@ def prepare(*, counts: dict[str, int], signups: int) -> dict[str, Any]:
     from accounts.models import User
     from groups.models import Group
     from invitations.models import Invitation
-    from invitations.tokens import token_new
+    from chatterorg.tokens import token_new
 
     morgan = User.objects.get(username="morgan@acme.example")
     large_id = counts["large_group_id"]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "invitations",
     "setup",
     "demo",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -256,3 +257,18 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }
+
+# The Salesforce-compatible API (api/, /services/...). The org's API settings:
+# "Trusted IP Ranges" (logins from these may omit the security token), the daily API
+# request limit, and the session timeout of API sessions (seconds after last use).
+API_TRUSTED_IP_RANGES = env.list("API_TRUSTED_IP_RANGES", default=["127.0.0.0/8", "::1/128"])
+API_DAILY_REQUEST_LIMIT = env.int("API_DAILY_REQUEST_LIMIT", default=15000)
+API_SESSION_TIMEOUT = env.int("API_SESSION_TIMEOUT", default=SESSION_COOKIE_AGE)
+# Request bodies above this are refused (413) before they are parsed; JSON deeper than
+# API_MAX_JSON_DEPTH is refused as JSON_PARSER_ERROR.
+API_MAX_BODY_BYTES = 10 * 1024 * 1024
+API_MAX_JSON_DEPTH = 32
+# `make run` serves the API over HTTPS with a certificate of the local CA in var/tls/.
+TLS_DIR = Path(env.str("TLS_DIR", default=str(VAR_DIR / "tls")))
+DEMO_CLIENT_ID = env.str("DEMO_CLIENT_ID", default="3MVG9DemoIntegrationChatterOrgConsumerKey")
+DEMO_CLIENT_SECRET = env.str("DEMO_CLIENT_SECRET", default="demo-integration-consumer-secret")

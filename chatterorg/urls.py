@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from chatterorg import outbox, views
 
@@ -13,5 +13,9 @@ urlpatterns = [
     path("outbox/<str:name>/", outbox.outbox_message, name="outbox_message"),
     path("outbox/<str:name>/html/", outbox.outbox_message_html, name="outbox_message_html"),
     path("admin/", admin.site.urls),
+    path("services/", include("api.urls")),
+    # simple-salesforce builds its login URL as https://{domain}.salesforce.com/...:
+    # domain="127.0.0.1:8443/login" reaches the same login endpoints.
+    re_path(r"^(?:login|test)\.salesforce\.com/services/", include("api.urls_login")),
     path("", include("groups.urls")),
 ]

@@ -43,7 +43,7 @@ def test_permission_from_a_permission_set_only():
 def test_permissions_from_profile_and_set_add_up():
     user = UserFactory(perms=[Perm.INVITE_CUSTOMERS])
 
-    assert user_perms(user) == {Perm.CREATE_GROUPS, Perm.INVITE_CUSTOMERS}
+    assert user_perms(user) == {Perm.CREATE_GROUPS, Perm.API_ENABLED, Perm.INVITE_CUSTOMERS}
 
 
 def test_permissions_from_several_sets_add_up():

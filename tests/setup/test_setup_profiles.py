@@ -47,15 +47,16 @@ def test_profile_detail_shows_permissions_as_labelled_checkboxes(admin_client):
 
     assert "<h1>Profile: Standard User</h1>" in html
     assert is_checked(html, "Create and Own New Chatter Groups")
+    assert is_checked(html, "API Enabled")
     for perm in Perm:
-        if perm != Perm.CREATE_GROUPS:
+        if perm not in (Perm.CREATE_GROUPS, Perm.API_ENABLED):
             assert not is_checked(html, perm.label), perm
     assert '<button type="submit">Save</button>' in html
 
 
 def test_admin_saves_profile_permissions_and_the_change_is_audited(admin_client, admin_user):
     standard = profile(Profile.STANDARD_USER)
-    chosen = [Perm.CREATE_GROUPS.value, Perm.INVITE_CUSTOMERS.value]
+    chosen = [Perm.API_ENABLED.value, Perm.CREATE_GROUPS.value, Perm.INVITE_CUSTOMERS.value]
 
     response = admin_client.post(detail(standard), {"permissions": chosen}, follow=True)
 
@@ -66,14 +67,18 @@ def test_admin_saves_profile_permissions_and_the_change_is_audited(admin_client,
     event = AuditEvent.objects.get()
     assert event.actor == admin_user
     assert event.action == "profile.permissions_changed"
-    assert event.old_value == "Create and Own New Chatter Groups"
-    assert event.new_value == "Create and Own New Chatter Groups, Invite Customers To Chatter"
+    assert event.old_value == "API Enabled, Create and Own New Chatter Groups"
+    assert event.new_value == (
+        "API Enabled, Create and Own New Chatter Groups, Invite Customers To Chatter"
+    )
 
 
 def test_saving_unchanged_permissions_writes_no_audit_event(admin_client):
     standard = profile(Profile.STANDARD_USER)
 
-    admin_client.post(detail(standard), {"permissions": [Perm.CREATE_GROUPS.value]})
+    admin_client.post(
+        detail(standard), {"permissions": [Perm.API_ENABLED.value, Perm.CREATE_GROUPS.value]}
+    )
 
     assert not AuditEvent.objects.exists()
 
@@ -85,7 +90,7 @@ def test_unknown_permission_is_refused(admin_client):
 
     assert response.status_code == 200
     standard.refresh_from_db()
-    assert standard.permissions == [Perm.CREATE_GROUPS.value]
+    assert standard.permissions == [Perm.API_ENABLED.value, Perm.CREATE_GROUPS.value]
     assert not AuditEvent.objects.exists()
 
 
@@ -145,7 +150,7 @@ def test_standard_user_cannot_see_or_change_profiles(user_client):
 
     assert response.status_code == 403
     standard.refresh_from_db()
-    assert standard.permissions == [Perm.CREATE_GROUPS.value]
+    assert standard.permissions == [Perm.API_ENABLED.value, Perm.CREATE_GROUPS.value]
 
 
 def test_profile_permission_checkboxes_are_inside_a_labelled_group(admin_client):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from chatterorg.selectors import org_get
+from demo.connected_apps import seed_connected_app
 from demo.groups import seed_groups
 from demo.users import seed_rules, seed_users
 
@@ -22,4 +23,5 @@ class Command(BaseCommand):
             users = seed_users(password=password)
             seed_groups(users=users)
             seed_rules()
+            seed_connected_app()
         self.stdout.write(self.style.SUCCESS(f"Demo org ready: {len(users)} users."))
