@@ -19,9 +19,9 @@ def prepare(*, counts: dict[str, int], signups: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from accounts.models import User
+    from chatterorg.tokens import token_new
     from groups.models import Group
     from invitations.models import Invitation
-    from chatterorg.tokens import token_new
 
     morgan = User.objects.get(username="morgan@acme.example")
     large_id = counts["large_group_id"]
