@@ -36,6 +36,14 @@ class Organization(models.Model):
     show_validation_errors_to_customers = models.BooleanField(
         "Show validation rule errors to customers", default=False
     )
+    invitation_reminders = models.BooleanField(
+        "Remind invitees before an invitation expires", default=False
+    )
+    invitation_reminder_days = models.PositiveSmallIntegerField(
+        "Days before expiry",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
     # The org's own domains (``chatterorg.domains``): their addresses are coworkers.
     company_email_domains = models.TextField("Company Email Domains", blank=True)
 

@@ -505,6 +505,7 @@ def _resend_fields(*, actor: User, now: datetime, expires_at: datetime) -> dict[
         "delivery_status": Invitation.Delivery.QUEUED,
         "delivery_error": "",
         "delivered_at": None,
+        "reminded_at": None,
     }
 
 

@@ -305,6 +305,11 @@ class ChatterSettingsForm(forms.ModelForm):
             ),
             "invitation_expiry_days": "Days until an invitation link stops working (1–365).",
             "invitations_per_day": "How many customer invitations one user may send per day.",
+            "invitation_reminders": (
+                "Email each invitee once, a few days before their invitation expires, with a "
+                "new Join Now link."
+            ),
+            "invitation_reminder_days": "How many days before the expiry the reminder goes out.",
             "company_email_domains": (
                 "Your company's own domains, e.g. acme.example or *.acme.example (subdomains). "
                 "Addresses in them are coworkers and can never be invited as customers."
@@ -322,7 +327,7 @@ class ChatterSettingsForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The browser's hints follow the model's validators (the field itself says min 0).
-        for name in ("invitation_expiry_days", "invitations_per_day"):
+        for name in ("invitation_expiry_days", "invitations_per_day", "invitation_reminder_days"):
             model_field = Organization._meta.get_field(name)
             assert isinstance(model_field, models.Field)
             for validator in model_field.validators:

@@ -141,9 +141,8 @@ def test_the_invite_page_says_why(client, council, org):
 
 def test_chatter_settings_save_the_domains_normalised_with_an_audit_event(admin_client, org):
     url = reverse("setup:chatter_settings")
-    data = {
-        field: getattr(org, field) for field in ("invitation_expiry_days", "invitations_per_day")
-    }
+    numbers = ("invitation_expiry_days", "invitations_per_day", "invitation_reminder_days")
+    data = {field: getattr(org, field) for field in numbers}
     data.update(
         {
             "allow_coworker_invitations": "on",

@@ -1,0 +1,109 @@
+"""The scheduled work on invitations: the reminder before an invitation expires.
+
+``lifecycle_run`` (a management command) calls ``lifecycle_tick`` once, for cron,
+or every N seconds, as ``make run`` does. Every row is claimed by a conditional
+UPDATE before anything is sent, so two runs at once (two workers, a slow run
+overlapping the next) never send one reminder twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from chatterorg.mail import email_send
+from chatterorg.selectors import org_get
+from chatterorg.tokens import token_new
+from invitations.models import Invitation
+from invitations.tasks import join_url, quote
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class TickReport:
+    reminders: int
+
+
+def invitation_reminders_send(*, now: datetime | None = None) -> int:
+    """Email the one reminder of each redeemable invitation now within the org's "Days
+    before expiry" of its expiry; returns how many went out.
+
+    A reminder carries a new Join Now link that replaces the one of the earlier
+    email: the claim is ``UPDATE … SET reminded_at, token_hash = new WHERE
+    reminded_at IS NULL AND token_hash = old``, so a concurrent run, Resend or
+    Cancel wins and nothing is revived. Only redeemable invitations are read
+    (``Invitation.objects.redeemable``), whose email went out. If the email
+    fails, the old link is put back and the reminder is left for the next run.
+    """
+    org = org_get()
+    if not org.invitation_reminders:
+        return 0
+    now = now or timezone.now()
+    due = (
+        Invitation.objects.redeemable(org=org)
+        .filter(
+            reminded_at__isnull=True,
+            token_hash__isnull=False,
+            delivery_status=Invitation.Delivery.SENT,
+            expires_at__lte=now + timedelta(days=org.invitation_reminder_days),
+        )
+        .order_by("pk")
+    )
+    sent = 0
+    last_pk = 0
+    while batch := list(due.filter(pk__gt=last_pk).values_list("pk", "token_hash")[:BATCH]):
+        last_pk = batch[-1][0]
+        for pk, old_hash in batch:
+            raw, digest = token_new()
+            claimed = Invitation.objects.filter(
+                pk=pk,
+                status=Invitation.Status.SENT,
+                reminded_at__isnull=True,
+                token_hash=old_hash,
+            ).update(reminded_at=now, token_hash=digest)
+            if claimed and _reminder_deliver(pk=pk, raw=raw, digest=digest, old_hash=old_hash):
+                sent += 1
+    return sent
+
+
+def _reminder_deliver(*, pk: int, raw: str, digest: str, old_hash: str | None) -> bool:
+    invitation = Invitation.objects.select_related("group", "inviter").get(pk=pk)
+    org = org_get()
+    coworker = invitation.kind == Invitation.Kind.COWORKER
+    joins = org.name if coworker else invitation.invited_group.name
+    try:
+        email_send(
+            to=invitation.email,
+            subject=f"Reminder: {invitation.inviter.name} invited you to join {joins} in Chatter",
+            template="invitation_reminder",
+            context={
+                "invitation": invitation,
+                "inviter": invitation.inviter,
+                "joins": joins,
+                "org": org,
+                "message": invitation.message,
+                "quoted_message": quote(invitation.message),
+                "join_url": join_url(raw),
+                "expires_at": invitation.expires_at,
+            },
+        )
+    except Exception as error:
+        detail = f"{type(error).__name__}: {error}".replace(raw, "[token]")[:500]
+        # Only while the new link is still ours: a Resend or Cancel meanwhile wins.
+        Invitation.objects.filter(pk=pk, token_hash=digest).update(
+            token_hash=old_hash, reminded_at=None
+        )
+        logger.warning("Invitation %s: reminder not sent: %s", pk, detail)
+        return False
+    return True
+
+
+def lifecycle_tick(*, now: datetime | None = None) -> TickReport:
+    """One run of the scheduled work."""
+    return TickReport(reminders=invitation_reminders_send(now=now))
