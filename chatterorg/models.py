@@ -44,6 +44,12 @@ class Organization(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    customer_access_days = models.PositiveSmallIntegerField(
+        "Customer access lasts (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+    )
     # The org's own domains (``chatterorg.domains``): their addresses are coworkers.
     company_email_domains = models.TextField("Company Email Domains", blank=True)
 

@@ -1,4 +1,4 @@
-"""The scheduled work on invitations: the reminder before an invitation expires.
+"""The scheduled work: reminders before invitations expire, and customers' access end dates.
 
 ``lifecycle_run`` (a management command) calls ``lifecycle_tick`` once, for cron,
 or every N seconds, as ``make run`` does. Every row is claimed by a conditional
@@ -12,8 +12,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.guests import customer_access_end, customer_access_warning_claim
+from accounts.models import User
 from chatterorg.mail import email_send
 from chatterorg.selectors import org_get
 from chatterorg.tokens import token_new
@@ -28,6 +33,8 @@ BATCH = 200
 @dataclass(frozen=True)
 class TickReport:
     reminders: int
+    access_warnings: int = 0
+    access_ended: int = 0
 
 
 def invitation_reminders_send(*, now: datetime | None = None) -> int:
@@ -104,6 +111,78 @@ def _reminder_deliver(*, pk: int, raw: str, digest: str, old_hash: str | None) -
     return True
 
 
+# Guest access end dates ------------------------------------------------------------------------
+
+ACCESS_WARNING_DAYS = 7
+
+
+def _sponsor_email(*, user: User, template: str, subject: str) -> None:
+    sponsor = user.sponsor
+    if sponsor is None or not sponsor.is_active:
+        return
+    try:
+        email_send(
+            to=sponsor.email,
+            subject=subject,
+            template=template,
+            context={
+                "sponsor": sponsor,
+                "customer": user,
+                "org": org_get(),
+                "ends_on": user.access_ends_on,
+                "user_url": settings.SITE_URL
+                + reverse("setup:user_customer_access", kwargs={"user_id": user.pk}),
+            },
+        )
+    except Exception as error:
+        logger.warning("Access-end email about user %s not sent: %s", user.pk, error)
+
+
+def customer_access_run(*, now: datetime | None = None) -> tuple[int, int]:
+    """Warn sponsors a week before a customer's access ends, and end it on the day.
+
+    Returns (warnings sent, customers deactivated). Each warning and each
+    deactivation is claimed by a conditional UPDATE (``accounts.guests``), so
+    concurrent runs do each once.
+    """
+    today = timezone.localdate(now or timezone.now())
+    customers = User.objects.filter(
+        is_active=True, user_type=User.UserType.CHATTER_GUEST, access_ends_on__isnull=False
+    ).order_by("pk")
+    warned = ended = 0
+    soon = customers.filter(
+        access_ends_on__gt=today, access_ends_on__lte=today + timedelta(days=ACCESS_WARNING_DAYS)
+    ).exclude(access_end_warned_for=F("access_ends_on"))
+    last_pk = 0
+    while batch := list(soon.filter(pk__gt=last_pk).values_list("pk", "access_ends_on")[:BATCH]):
+        last_pk = batch[-1][0]
+        for pk, ends_on in batch:
+            if ends_on is not None and customer_access_warning_claim(user_id=pk, ends_on=ends_on):
+                user = User.objects.select_related("sponsor").get(pk=pk)
+                _sponsor_email(
+                    user=user,
+                    template="access_ending",
+                    subject=f"{user.name}'s access to Chatter ends on {ends_on:%B %-d, %Y}",
+                )
+                warned += 1
+    last_pk = 0
+    due = customers.filter(access_ends_on__lte=today)
+    while batch_ids := list(due.filter(pk__gt=last_pk).values_list("pk", flat=True)[:BATCH]):
+        last_pk = batch_ids[-1]
+        for pk in batch_ids:
+            ended_user = customer_access_end(user_id=pk, today=today)
+            if ended_user is not None:
+                _sponsor_email(
+                    user=ended_user,
+                    template="access_ended",
+                    subject=f"{ended_user.name}'s access to Chatter has ended",
+                )
+                ended += 1
+    return warned, ended
+
+
 def lifecycle_tick(*, now: datetime | None = None) -> TickReport:
     """One run of the scheduled work."""
-    return TickReport(reminders=invitation_reminders_send(now=now))
+    reminders = invitation_reminders_send(now=now)
+    warned, ended = customer_access_run(now=now)
+    return TickReport(reminders=reminders, access_warnings=warned, access_ended=ended)

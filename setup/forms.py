@@ -310,6 +310,10 @@ class ChatterSettingsForm(forms.ModelForm):
                 "new Join Now link."
             ),
             "invitation_reminder_days": "How many days before the expiry the reminder goes out.",
+            "customer_access_days": (
+                "New customers lose access this many days after they sign up (their sponsor "
+                "is told a week before). Empty: access does not end."
+            ),
             "company_email_domains": (
                 "Your company's own domains, e.g. acme.example or *.acme.example (subdomains). "
                 "Addresses in them are coworkers and can never be invited as customers."

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.password_validation import password_changed, validate_password
@@ -135,6 +136,7 @@ def customer_signup(
             raise CustomerAccountExists(customer=existing)
         user = _customer_create(
             invitation=invitation,
+            org=org,
             profile=profile,
             first_name=first_name,
             last_name=last_name,
@@ -150,6 +152,7 @@ def customer_signup(
 def _customer_create(
     *,
     invitation: Invitation,
+    org: Organization,
     profile: Profile,
     first_name: str,
     last_name: str,
@@ -178,6 +181,13 @@ def _customer_create(
         security_question=security_question,
         security_answer_hash=answer_hashed,
         password=password_hashed,
+        # The inviter answers for the customer; "Customer access lasts (days)" sets the end.
+        sponsor=invitation.inviter,
+        access_ends_on=(
+            timezone.localdate() + timedelta(days=org.customer_access_days)
+            if org.customer_access_days
+            else None
+        ),
     )
     # The username is checked by the database below (a concurrent sign-up may take it);
     # the profile was just read.

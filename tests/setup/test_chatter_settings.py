@@ -34,6 +34,7 @@ def form_data(org: Organization, **changes) -> dict[str, object]:
         "company_email_domains": org.company_email_domains,
         "customer_domain_rule": org.customer_domain_rule,
         "customer_domains": org.customer_domains,
+        "customer_access_days": org.customer_access_days,
         **changes,
     }
     # An unticked checkbox is not posted at all.

@@ -18,7 +18,10 @@ from invitations.lifecycle import lifecycle_tick
 
 
 class Command(BaseCommand):
-    help = "Send invitation reminders due now; with --every, keep doing it."
+    help = (
+        "Send the invitation reminders and access-end warnings due now and end the access "
+        "of customers whose date has come; with --every, keep doing it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -36,8 +39,12 @@ class Command(BaseCommand):
                     # A long-running loop: drop connections past their age, as requests do.
                     close_old_connections()
                 report = lifecycle_tick()
-                if report.reminders or not every:
-                    self.stdout.write(f"Invitation reminders sent: {report.reminders}")
+                if report.reminders or report.access_warnings or report.access_ended or not every:
+                    self.stdout.write(
+                        f"Invitation reminders sent: {report.reminders}; "
+                        f"access-end warnings: {report.access_warnings}; "
+                        f"customers whose access ended: {report.access_ended}"
+                    )
                 if not every:
                     return
                 time.sleep(every)
