@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -263,17 +263,33 @@ def _clean_perms(perms: Any) -> list[str]:
     return cleaned
 
 
-def profile_permissions_locked_reason(profile: Profile) -> str | None:
-    """Why a profile's permissions cannot be edited, or None when they can.
+# The one permission an admin may give the Chatter External profile: customers can use
+# the API ("Chatter External User does not [have API Enabled] unless an admin adds it").
+EXTERNAL_PROFILE_PERMS: frozenset[str] = frozenset({Perm.API_ENABLED.value})
+
+
+def profile_permissions_allowed(profile: Profile) -> frozenset[str]:
+    """The permissions ``profile`` may hold: all of them, or for customers only API Enabled."""
+    if profile.licence.name == Licence.Name.CHATTER_EXTERNAL:
+        return EXTERNAL_PROFILE_PERMS
+    return ALL_PERMS
+
+
+def profile_permissions_locked_reason(
+    profile: Profile, permissions: Iterable[str] | None = None
+) -> str | None:
+    """Why a profile's permissions cannot be edited (or set to ``permissions``), or None.
 
     System Administrator keeps every permission so that the org never loses its
-    last way into Setup; profiles with the Chatter External licence (customers)
-    hold none, so no customer can ever reach Setup or invite.
+    last way into Setup. Profiles with the Chatter External licence (customers)
+    hold nothing but, if an admin adds it, API Enabled: no customer can ever
+    reach Setup or invite. Without ``permissions`` the answer is whether the
+    profile can be edited at all.
     """
     if profile.name == Profile.SYSTEM_ADMINISTRATOR:
         return "The System Administrator profile always has every permission."
-    if profile.licence.name == Licence.Name.CHATTER_EXTERNAL:
-        return "Profiles with the Chatter External licence have no permissions."
+    if permissions is not None and not set(permissions) <= profile_permissions_allowed(profile):
+        return "Profiles with the Chatter External licence can have only API Enabled."
     return None
 
 
@@ -287,7 +303,7 @@ def profile_permissions_set(*, actor: User, profile: Profile, permissions: Any) 
     profile = Profile.objects.select_for_update().get(pk=profile.pk)
     new = _clean_perms(permissions)
     old = sorted(profile.permissions)
-    locked = profile_permissions_locked_reason(profile)
+    locked = profile_permissions_locked_reason(profile, new)
     if locked and new != old:
         raise ValidationError({"permissions": [locked]})
     if new != old:

@@ -6,6 +6,8 @@ Password hashes, security answer hashes and reset token hashes are never shown.
 from django.contrib import admin
 
 from accounts.models import (
+    ApiSession,
+    ConnectedApp,
     LoginThrottle,
     PasswordForgotThrottle,
     PasswordResetRequest,
@@ -116,3 +118,20 @@ class UserFieldAdmin(ReadOnlyAdmin):
     list_display = ("label", "api_name", "type", "required", "created_at")
     list_filter = ("type", "required")
     search_fields = ("label", "api_name")
+
+
+@admin.register(ConnectedApp)
+class ConnectedAppAdmin(ReadOnlyAdmin):
+    list_display = ("name", "contact_email", "oauth_enabled", "client_credentials_enabled")
+    search_fields = ("name", "contact_email")
+    # The consumer key and secret exist only as hashes; even those stay out of sight.
+    exclude = ("consumer_key_hash", "consumer_secret_hash")
+
+
+@admin.register(ApiSession)
+class ApiSessionAdmin(ReadOnlyAdmin):
+    list_display = ("user", "app", "kind", "created_at", "last_used_at", "expires_at", "revoked_at")
+    list_filter = ("kind", "created_at")
+    search_fields = ("user__username", "app__name", "client_address")
+    list_select_related = ("user", "app")
+    exclude = ("access_token_hash", "refresh_token_hash")

@@ -14,13 +14,14 @@ from __future__ import annotations
 import ipaddress
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field, QuerySet
 from django.tasks import task
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from accounts.permissions import Perm, user_has_perm
 from accounts.throttle import login_attempt_begin, login_attempt_failed, login_attempt_succeeded
 from chatterorg.actions import audit_record
 from chatterorg.mail import email_send
+from chatterorg.models import Organization
 from chatterorg.selectors import org_get
 from chatterorg.tokens import token_hash, token_lookup_hash, token_matches, token_new
 
@@ -59,7 +61,7 @@ API_DISABLED = ApiLoginFailed("API_CURRENTLY_DISABLED", "API is disabled for thi
 
 def session_timeout() -> timedelta:
     """The org's session timeout: an API session ends this long after its last use."""
-    return timedelta(seconds=settings.API_SESSION_TIMEOUT)
+    return timedelta(seconds=org_get().session_timeout_seconds)
 
 
 def trusted_address(address: str) -> bool:
@@ -68,8 +70,14 @@ def trusted_address(address: str) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    ranges: Sequence[str] = settings.API_TRUSTED_IP_RANGES
-    return any(ip in ipaddress.ip_network(network, strict=False) for network in ranges)
+    ranges: Sequence[str] = org_get().trusted_ip_ranges or ()
+    for network in ranges:
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:  # a range stored before validation; it trusts nothing
+            continue
+    return False
 
 
 def _password_and_token_check(*, username: str, password: str, trusted: bool) -> User | None:
@@ -327,6 +335,118 @@ def connected_app_delete(*, actor: User, app: ConnectedApp) -> None:
         target=app,
     )
     app.delete()
+
+
+def connected_apps_list() -> QuerySet[ConnectedApp]:
+    """App Manager: every connected app with its run-as user, by name."""
+    return ConnectedApp.objects.select_related("run_as", "created_by").order_by("name")
+
+
+def api_sessions_live() -> QuerySet[ApiSession]:
+    """Connected Apps OAuth Usage: sessions still usable, most recently used first."""
+    return (
+        ApiSession.objects.filter(
+            revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True
+        )
+        .select_related("user", "app")
+        .order_by("-last_used_at", "-id")
+    )
+
+
+# --- Org settings: Network Access and Session Settings ---------------------------------------
+
+API_SETTING_SECTIONS = {
+    "trusted_ip_ranges": "Network Access",
+    "session_timeout_seconds": "Session Settings",
+    "api_daily_request_limit": "Session Settings",
+}
+# Salesforce's choices for Session Settings › Timeout Value.
+SESSION_TIMEOUT_CHOICES: list[tuple[int, str]] = [
+    (15 * 60, "15 minutes"),
+    (30 * 60, "30 minutes"),
+    (60 * 60, "1 hour"),
+    (2 * 60 * 60, "2 hours"),
+    (4 * 60 * 60, "4 hours"),
+    (8 * 60 * 60, "8 hours"),
+    (12 * 60 * 60, "12 hours"),
+    (24 * 60 * 60, "24 hours"),
+]
+MAX_TRUSTED_RANGES = 100
+
+
+def trusted_ip_ranges_clean(ranges: Iterable[str]) -> list[str]:
+    """The ranges as normalised networks (``203.0.113.0/24``); ``ValidationError`` if one is not.
+
+    A single address is a range of one; duplicates are dropped, the order kept.
+    """
+    cleaned: list[str] = []
+    for raw in ranges:
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            network = str(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise ValidationError(
+                {"trusted_ip_ranges": [f"{text} is not an IP address or a range like 10.0.0.0/8."]}
+            ) from None
+        if network not in cleaned:
+            cleaned.append(network)
+    if len(cleaned) > MAX_TRUSTED_RANGES:
+        raise ValidationError(
+            {"trusted_ip_ranges": [f"At most {MAX_TRUSTED_RANGES} trusted IP ranges."]}
+        )
+    return cleaned
+
+
+def _setting_text(field: str, value: Any) -> str:
+    if field == "trusted_ip_ranges":
+        return ", ".join(value) or "none"
+    if field == "session_timeout_seconds":
+        return dict(SESSION_TIMEOUT_CHOICES).get(value, f"{value // 60} minutes")
+    return f"{value:,}"
+
+
+@transaction.atomic
+def org_api_settings_update(*, actor: User, **changes: Any) -> list[str]:
+    """Change the API's org settings (Network Access, Session Settings); each change is audited.
+
+    Needs "Customize Application". Every value is validated before the first
+    write. Returns the labels of the settings that changed.
+    """
+    if not user_has_perm(actor, Perm.CUSTOMIZE_APPLICATION):
+        raise ValidationError("Only users who customize the application can change API settings.")
+    unknown = set(changes) - set(API_SETTING_SECTIONS)
+    if unknown:
+        raise TypeError(f"Not API settings: {sorted(unknown)}")
+    if "trusted_ip_ranges" in changes:
+        changes["trusted_ip_ranges"] = trusted_ip_ranges_clean(changes["trusted_ip_ranges"])
+    org = Organization.objects.select_for_update().get_or_create(pk=1)[0]
+    olds = {field: getattr(org, field) for field in changes}
+    changed_fields = [field for field, new in changes.items() if olds[field] != new]
+    if not changed_fields:
+        return []
+    for field in changed_fields:
+        setattr(org, field, changes[field])
+    org.full_clean()
+    org.save(update_fields=[*changed_fields, "updated_at"])
+    labels: list[str] = []
+    for field in changed_fields:
+        model_field = Organization._meta.get_field(field)
+        assert isinstance(model_field, Field)
+        label = str(model_field.verbose_name)
+        labels.append(label)
+        old, new = _setting_text(field, olds[field]), _setting_text(field, changes[field])
+        audit_record(
+            actor=actor,
+            section=API_SETTING_SECTIONS[field],
+            action="api_settings.changed",
+            display=f'Changed {API_SETTING_SECTIONS[field]} setting "{label}" from {old} to {new}',
+            old=old,
+            new=new,
+            target=org,
+        )
+    return labels
 
 
 # --- Security tokens ----------------------------------------------------------------------

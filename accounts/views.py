@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +22,9 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.forms import LoginForm, NewPasswordForm, PasswordForgotForm, SecurityAnswerForm
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
+from accounts.oauth import security_token_reset_request
 from accounts.password_reset import (
     SESSION_KEY,
     password_reset_complete,
@@ -168,3 +171,23 @@ def _password_step(request: HttpRequest, *, session: LinkSession, user: User) ->
     return render(
         request, "accounts/password_reset_new.html", {"form": form, "username": user.username}
     )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def security_token_reset(request: AuthenticatedRequest) -> HttpResponse:
+    """Settings › Reset My Security Token: a POST emails a new token; the old one stops working.
+
+    The token is made by the task that emails it, so it is never in this
+    response, the session or a task argument.
+    """
+    if request.method == "POST":
+        security_token_reset_request(user=request.user)
+        messages.success(
+            request,
+            f"A new security token is on its way to {request.user.email}. "
+            "Your old security token no longer works once it arrives.",
+        )
+        return redirect("accounts:security_token_reset")
+    return render(request, "accounts/security_token_reset.html")

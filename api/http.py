@@ -28,6 +28,7 @@ from accounts.permissions import Perm, user_has_perm
 from accounts.validation import ValidationRuleFailed
 from api.ids import MalformedId
 from api.models import ApiDailyUsage
+from chatterorg.selectors import org_get
 
 
 class ApiError(Exception):
@@ -203,7 +204,7 @@ def usage_count() -> tuple[int, int]:
 
     One conditional UPDATE: concurrent requests cannot pass the limit together.
     """
-    limit = settings.API_DAILY_REQUEST_LIMIT
+    limit = org_get().api_daily_request_limit
     today = timezone.now().date()
     ApiDailyUsage.objects.bulk_create([ApiDailyUsage(day=today)], ignore_conflicts=True)
     counted = ApiDailyUsage.objects.filter(day=today, requests__lt=limit).update(
@@ -242,7 +243,7 @@ def api_view(*methods: str) -> Callable[[View], View]:
             try:
                 used, limit = usage_count()
             except ApiError as error:
-                limit = settings.API_DAILY_REQUEST_LIMIT
+                limit = org_get().api_daily_request_limit
                 return usage_header(error_response(error), limit, limit)
             if methods and request.method not in methods:
                 response: HttpResponse = error_response(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from accounts.formula.functions import casesafe_suffix
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 BODY_LENGTH = 12
@@ -24,7 +26,7 @@ PREFIXES: dict[str, str] = {
     "PermissionSetAssignment": "0Pa",
     "CollaborationGroup": "0F9",
     "CollaborationGroupMember": "0FB",
-    "CollaborationInvitation": "0CI",
+    "CollaborationInvitation": "0H1",
     "Organization": "00D",
     "FeedItem": "0D5",
     "FeedComment": "0D7",
@@ -37,14 +39,8 @@ class MalformedId(ValueError):
 
 
 def _suffix(id15: str) -> str:
-    suffix = ""
-    for chunk in range(3):
-        bits = 0
-        for position, char in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
-            if "A" <= char <= "Z":
-                bits |= 1 << position
-        suffix += SUFFIX_ALPHABET[bits]
-    return suffix
+    # The formula function CASESAFEID computes the same suffix: one algorithm.
+    return casesafe_suffix(id15)
 
 
 def sf_id(object_name: str, pk: int | None) -> str | None:

@@ -6,7 +6,7 @@ jsforce differ.
 
 from django.urls import re_path
 
-from api.views import auth, connect, data
+from api.views import auth, connect, data, query
 
 app_name = "api"
 
@@ -55,4 +55,16 @@ urlpatterns = [
         name="record_feed",
     ),
     re_path(V + r"/chatter/feed-elements" + S, connect.feed_elements, name="feed_elements"),
+]
+
+# SOQL: api.views.query.
+urlpatterns += [
+    re_path(V + r"/query" + S, query.query, name="query"),
+    re_path(V + r"/queryAll" + S, query.query_all, name="query_all"),
+    re_path(
+        V + r"/query/(?P<locator>[A-Za-z0-9_.:\-]+-[0-9]+)" + S,
+        query.query_more,
+        name="query_more",
+    ),
+    re_path(V + r"/search" + S, query.search, name="search"),
 ]

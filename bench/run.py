@@ -125,7 +125,8 @@ def main() -> int:
             cursor.execute("ANALYZE")
         build_seconds = time.perf_counter() - started
         print(f"Built in {build_seconds:.0f} s: {counts}", flush=True)
-        fixtures = scenarios.prepare(counts=counts, signups=int(60 * args.scale) + 10)
+        # As many invitations as the sign-up scenario takes (at least 10, plus its warm-up).
+        fixtures = scenarios.prepare(counts=counts, signups=max(10, int(60 * args.scale)) + 10)
         print("Explaining the main requests' queries", flush=True)
         from bench import plans
 

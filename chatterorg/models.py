@@ -16,8 +16,26 @@ from chatterorg.domains import (
 )
 
 
+# The API settings start from the environment's values (API_TRUSTED_IP_RANGES,
+# API_DAILY_REQUEST_LIMIT, API_SESSION_TIMEOUT); after that Setup owns them.
+def trusted_ip_ranges_default() -> list[str]:
+    return list(settings.API_TRUSTED_IP_RANGES)
+
+
+def api_daily_request_limit_default() -> int:
+    return int(settings.API_DAILY_REQUEST_LIMIT)
+
+
+def session_timeout_default() -> int:
+    return int(settings.API_SESSION_TIMEOUT)
+
+
+SESSION_TIMEOUT_MIN = 15 * 60
+SESSION_TIMEOUT_MAX = 24 * 60 * 60
+
+
 class Organization(models.Model):
-    """The one org of a deployment (primary key 1) with its Chatter settings."""
+    """The one org of a deployment (primary key 1) with its Chatter and API settings."""
 
     name = models.CharField("Organization Name", max_length=80, default="Acme Corporation")
     allow_customer_invitations = models.BooleanField("Allow Customer Invitations", default=False)
@@ -66,11 +84,30 @@ class Organization(models.Model):
         blank=True,
     )
     customer_domains = models.TextField("Domains", blank=True)
+    # Setup › Security › Network Access: API password logins from these networks
+    # (CIDR, one per entry) may omit the security token.
+    trusted_ip_ranges = models.JSONField(
+        "Trusted IP Ranges", default=trusted_ip_ranges_default, blank=True
+    )
+    # Setup › Security › Session Settings: an API session ends this long after its last use.
+    session_timeout_seconds = models.PositiveIntegerField(
+        "Timeout Value",
+        default=session_timeout_default,
+        validators=[MinValueValidator(SESSION_TIMEOUT_MIN), MaxValueValidator(SESSION_TIMEOUT_MAX)],
+    )
+    api_daily_request_limit = models.PositiveIntegerField(
+        "API Requests per 24 hours",
+        default=api_daily_request_limit_default,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000_000)],
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="organization_singleton"),
+            models.CheckConstraint(
+                condition=Q(api_daily_request_limit__gte=1), name="organization_api_limit_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(invitation_expiry_days__gte=1, invitation_expiry_days__lte=365),
                 name="organization_expiry_days_range",

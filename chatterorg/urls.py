@@ -18,4 +18,6 @@ urlpatterns = [
     # domain="127.0.0.1:8443/login" reaches the same login endpoints.
     re_path(r"^(?:login|test)\.salesforce\.com/services/", include("api.urls_login")),
     path("", include("groups.urls")),
+    # /<15- or 18-character ID> opens the record's page; last, so it shadows nothing.
+    path("", include("api.urls_records")),
 ]

@@ -244,6 +244,13 @@ class PermissionsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args: Any, allowed: Iterable[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if allowed is not None:
+            # Only the permissions the profile may hold are offered (customers: API Enabled).
+            field = cast(forms.MultipleChoiceField, self.fields["permissions"])
+            field.choices = [(value, label) for value, label in Perm.choices() if value in allowed]
+
 
 class PermissionSetEditForm(PermissionsForm):
     """Setup › Permission Sets › Edit: label, description and permissions."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from setup.views import customers, fields, invitations, org, rules, support, users
+from setup.views import apps, customers, fields, invitations, org, rules, support, users
 
 app_name = "setup"
 
@@ -77,4 +77,23 @@ urlpatterns += [
         customers.user_customer_access,
         name="user_customer_access",
     ),
+]
+
+# Apps › App Manager and Connected Apps OAuth Usage; Security › Network Access, Session Settings
+urlpatterns += [
+    path("apps/", apps.connected_apps, name="connected_apps"),
+    path("apps/new/", apps.connected_app_new, name="connected_app_new"),
+    path(
+        "apps/<int:app_id>/delete/",
+        apps.connected_app_delete_confirm,
+        name="connected_app_delete",
+    ),
+    path("apps/oauth-usage/", apps.oauth_usage, name="oauth_usage"),
+    path(
+        "apps/oauth-usage/<int:session_id>/revoke/",
+        apps.oauth_session_revoke,
+        name="oauth_session_revoke",
+    ),
+    path("security/network-access/", apps.network_access, name="network_access"),
+    path("security/session-settings/", apps.session_settings, name="session_settings"),
 ]

@@ -258,7 +258,7 @@ def soap_login(request: HttpRequest, version: str) -> HttpResponse:
         f"<organizationId>{org_id}</organizationId>"
         f"<organizationName>{escape(org_get().name)}</organizationName>"
         f"<profileId>{sf_id('Profile', user.profile_id)}</profileId>"
-        f"<sessionSecondsValid>{settings.API_SESSION_TIMEOUT}</sessionSecondsValid>"
+        f"<sessionSecondsValid>{org_get().session_timeout_seconds}</sessionSecondsValid>"
         f"<userEmail>{escape(user.email)}</userEmail>"
         f"<userFullName>{escape(user.name)}</userFullName>"
         f"<userId>{user_id}</userId><userName>{escape(user.username)}</userName>"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from api.http import (
 from api.ids import PREFIXES, sf_id
 from api.models import ApiDailyUsage
 from api.sobjects import SOBJECTS, SObject, sobject_get
+from chatterorg.selectors import org_get
 
 FIRST_VERSION, LAST_VERSION = 31, 66
 MAX_COMPOSITE_RECORDS = 200
@@ -71,7 +71,7 @@ def limits(request: ApiRequest, version: str) -> HttpResponse:
         .first()
         or 0
     )
-    limit = settings.API_DAILY_REQUEST_LIMIT
+    limit = org_get().api_daily_request_limit
     return ok({"DailyApiRequests": {"Max": limit, "Remaining": max(limit - used, 0)}})
 
 

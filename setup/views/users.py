@@ -22,6 +22,7 @@ from accounts.actions import (
     permission_set_create,
     permission_set_unassign,
     permission_set_update,
+    profile_permissions_allowed,
     profile_permissions_locked_reason,
     profile_permissions_set,
     user_create_internal,
@@ -197,8 +198,9 @@ def profile_detail(request: AuthenticatedRequest, profile_id: int) -> HttpRespon
     """A profile and its permissions as checkboxes, saved with "Save"."""
     profile = get_object_or_404(Profile.objects.select_related("licence"), pk=profile_id)
     locked = profile_permissions_locked_reason(profile)
+    allowed = profile_permissions_allowed(profile)
     if request.method == "POST":
-        form = PermissionsForm(request.POST)
+        form = PermissionsForm(request.POST, allowed=allowed)
         if form.is_valid():
             try:
                 profile_permissions_set(
@@ -212,7 +214,7 @@ def profile_detail(request: AuthenticatedRequest, profile_id: int) -> HttpRespon
                 messages.success(request, f"Permissions of profile {profile.name} saved.")
                 return redirect("setup:profile_detail", profile_id=profile.pk)
     else:
-        form = PermissionsForm(initial={"permissions": profile.permissions})
+        form = PermissionsForm(initial={"permissions": profile.permissions}, allowed=allowed)
     return render(
         request, "setup/profile_detail.html", {"profile": profile, "form": form, "locked": locked}
     )

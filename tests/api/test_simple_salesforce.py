@@ -276,3 +276,87 @@ def test_chunked_login_body_is_read(live_api: LiveApi) -> None:
     )
     assert versions.headers["Sforce-Limit-Info"].startswith("api-usage=")
     assert json.loads(versions.content)["DailyApiRequests"]["Max"] == 15000
+
+
+PENDING_SOQL = (
+    "SELECT Id, InvitedUserEmail, Status, SharedEntity.Name FROM CollaborationInvitation "
+    "WHERE Status = 'Sent' ORDER BY CreatedDate DESC"
+)
+
+
+def bulk_invitations(live_api: LiveApi, group_name: str, count: int) -> None:
+    """``count`` pending invitations to ``group_name`` from Morgan, written directly
+    (again for a second caller: the rows that exist already are left alone)."""
+    live_api.shell(
+        "import json; from datetime import timedelta; from django.utils import timezone\n"
+        "from accounts.models import User; from groups.models import Group\n"
+        "from invitations.models import Invitation\n"
+        "morgan = User.objects.get(username='morgan@acme.example')\n"
+        "group, _ = Group.objects.get_or_create(name="
+        f"{group_name!r}, defaults=dict(access_type='Private', allow_customers=True))\n"
+        "from groups.models import Membership\n"
+        "Membership.objects.get_or_create(group=group, user=morgan, defaults=dict(role='Owner'))\n"
+        "later = timezone.now() + timedelta(days=30)\n"
+        "Invitation.objects.bulk_create([Invitation(group=group, inviter=morgan, "
+        f"email=f'bulk{{n}}@globex.example', email_key=f'bulk{{n}}@globex.example', "
+        f"expires_at=later) for n in range({count})], ignore_conflicts=True)\n"
+        "print(json.dumps(True))"
+    )
+
+
+def test_soql_query_and_query_all_with_simple_salesforce(live_api: LiveApi) -> None:
+    allow_customer_invitations(live_api, True)
+    sf = oauth_login(live_api, "morgan@acme.example")
+    groups = sf.query("SELECT Id, Name FROM CollaborationGroup WHERE CanHaveGuests = true")
+    assert groups["done"] is True
+    names = {row["Name"] for row in groups["records"]}
+    assert "Customer Success Council" in names
+    assert all(row["Id"].startswith("0F9") for row in groups["records"])
+
+    council = council_id(sf)
+    sf.restful(
+        f"chatter/groups/group/{council}/invite",
+        method="POST",
+        json={"invitees": ["soql-pending@globex.example"]},
+    )
+    pending = sf.query_all(PENDING_SOQL)
+    mine = [r for r in pending["records"] if r["InvitedUserEmail"] == "soql-pending@globex.example"]
+    assert mine and mine[0]["SharedEntity"]["Name"] == "Customer Success Council"
+    assert mine[0]["Status"] == "Sent"
+    assert pending["totalSize"] == len(pending["records"])
+
+    # Casey is a plain member: the pending list is for the group's managers.
+    casey = soap_login(live_api, "casey@acme.example")
+    assert casey.query_all(PENDING_SOQL)["totalSize"] == 0
+
+    count = sf.query("SELECT COUNT() FROM User WHERE IsActive = true")
+    assert count["totalSize"] >= 4 and count["records"] == []
+
+    with pytest.raises(SalesforceMalformedRequest) as misspelled:
+        sf.query("SELECT Id, Nmae FROM CollaborationGroup")
+    assert misspelled.value.content[0]["errorCode"] == "INVALID_FIELD"
+    assert (
+        "No such column 'Nmae' on entity 'CollaborationGroup'"
+        in (misspelled.value.content[0]["message"])
+    )
+    with pytest.raises(SalesforceMalformedRequest) as malformed:
+        sf.query("SELECT Id FORM User")
+    assert malformed.value.content[0]["errorCode"] == "MALFORMED_QUERY"
+
+
+def test_query_all_pages_past_2000_rows_with_simple_salesforce(live_api: LiveApi) -> None:
+    bulk_invitations(live_api, "Bulk Paging Group", 2100)
+    sf = soap_login(live_api, "morgan@acme.example")
+    soql = (
+        "SELECT Id, InvitedUserEmail FROM CollaborationInvitation "
+        "WHERE SharedEntity.Name = 'Bulk Paging Group' AND InvitedUserEmail LIKE 'bulk%'"
+    )
+    first = sf.query(soql)
+    assert first["totalSize"] == 2100 and first["done"] is False
+    assert len(first["records"]) == 2000
+    assert first["nextRecordsUrl"].startswith("/services/data/")
+    every = sf.query_all(soql)
+    emails = [row["InvitedUserEmail"] for row in every["records"]]
+    assert len(emails) == len(set(emails)) == 2100
+    streamed = list(sf.query_all_iter(soql))
+    assert len(streamed) == 2100

@@ -178,8 +178,9 @@ class TestSessionsAndLimits:
         )
         assert client.get(f"{V}/sobjects", **headers).status_code == 401
 
-    @override_settings(API_DAILY_REQUEST_LIMIT=2)
-    def test_the_daily_limit_refuses_the_request_after_it(self, client, user):
+    def test_the_daily_limit_refuses_the_request_after_it(self, client, user, org):
+        org.api_daily_request_limit = 2
+        org.save()
         headers = bearer(user)
         assert client.get(f"{V}/sobjects", **headers).status_code == 200
         assert client.get(f"{V}/sobjects", **headers).status_code == 200
@@ -228,3 +229,11 @@ def test_ids_have_the_case_safe_suffix():
     from api.ids import sf_id_parse
 
     assert sf_id_parse("0f9000000000001caa") == ("CollaborationGroup", 1)
+
+
+def test_collaboration_invitation_ids_have_salesforces_key_prefix():
+    # Salesforce's key prefix list: 0H1 is CollaborationInvitation (0CI is EntityImplements).
+    assert sf_id("CollaborationInvitation", 1).startswith("0H1")
+    from api.ids import sf_id_parse
+
+    assert sf_id_parse(sf_id("CollaborationInvitation", 7)) == ("CollaborationInvitation", 7)

@@ -12,7 +12,7 @@ from tests.factories import CustomerFactory, InvitationFactory
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("chatterorg", "accounts", "groups", "invitations")
+APPS = ("chatterorg", "accounts", "groups", "invitations", "api")
 OUR_MODELS = [model for model in admin.site._registry if model._meta.app_label in APPS]
 
 

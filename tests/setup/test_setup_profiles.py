@@ -94,9 +94,10 @@ def test_unknown_permission_is_refused(admin_client):
     assert not AuditEvent.objects.exists()
 
 
-@pytest.mark.parametrize("name", [Profile.SYSTEM_ADMINISTRATOR, Profile.CHATTER_EXTERNAL_USER])
-def test_locked_profiles_show_disabled_checkboxes_and_refuse_changes(admin_client, name):
-    locked = profile(name)
+def test_the_system_administrator_profile_shows_disabled_checkboxes_and_refuses_changes(
+    admin_client,
+):
+    locked = profile(Profile.SYSTEM_ADMINISTRATOR)
     before = list(locked.permissions)
 
     page = admin_client.get(detail(locked)).content.decode()
@@ -111,18 +112,62 @@ def test_locked_profiles_show_disabled_checkboxes_and_refuse_changes(admin_clien
     assert not AuditEvent.objects.exists()
 
 
-def test_customers_profile_can_never_gain_permissions(admin_user):
+@pytest.mark.parametrize(
+    "permissions",
+    [[Perm.CUSTOMIZE_APPLICATION], [Perm.API_ENABLED, Perm.INVITE_CUSTOMERS]],
+    ids=["setup", "api-and-invite"],
+)
+def test_customers_profile_can_never_gain_other_permissions(admin_user, permissions):
     from django.core.exceptions import ValidationError
 
     external = profile(Profile.CHATTER_EXTERNAL_USER)
 
     with pytest.raises(ValidationError):
-        profile_permissions_set(
-            actor=admin_user, profile=external, permissions=[Perm.CUSTOMIZE_APPLICATION]
-        )
+        profile_permissions_set(actor=admin_user, profile=external, permissions=permissions)
 
     external.refresh_from_db()
     assert external.permissions == []
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_customers_profile_offers_only_api_enabled(admin_client):
+    page = admin_client.get(detail(profile(Profile.CHATTER_EXTERNAL_USER))).content.decode()
+
+    assert '<button type="submit">Save</button>' in page
+    assert not is_checked(page, "API Enabled")
+    offered = [perm for perm in Perm if f'value="{perm.value}"' in page]
+    assert offered == [Perm.API_ENABLED]
+
+
+def test_admin_gives_customers_api_enabled_and_takes_it_back(admin_client, admin_user):
+    external = profile(Profile.CHATTER_EXTERNAL_USER)
+
+    response = admin_client.post(detail(external), {"permissions": [Perm.API_ENABLED.value]})
+
+    assert response.status_code == 302
+    external.refresh_from_db()
+    assert external.permissions == [Perm.API_ENABLED.value]
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.old_value, event.new_value) == (admin_user, "", "API Enabled")
+
+    admin_client.post(detail(external), {"permissions": []})
+
+    external.refresh_from_db()
+    assert external.permissions == []
+    assert AuditEvent.objects.count() == 2
+
+
+def test_the_customers_profile_page_refuses_any_other_permission(admin_client):
+    external = profile(Profile.CHATTER_EXTERNAL_USER)
+
+    response = admin_client.post(
+        detail(external), {"permissions": [Perm.API_ENABLED.value, Perm.MANAGE_USERS.value]}
+    )
+
+    assert response.status_code == 200
+    external.refresh_from_db()
+    assert external.permissions == []
+    assert not AuditEvent.objects.exists()
 
 
 def test_a_profile_change_takes_effect_on_the_next_request(admin_client, user):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chatterorg', '0005_org_email_domain_rules'),
+        ('chatterorg', '0006_org_email_domain_rules'),
     ]
 
     operations = [

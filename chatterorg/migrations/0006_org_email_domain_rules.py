@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chatterorg', '0004_supportreference_to_invitations'),
+        ('chatterorg', '0005_api_settings'),
     ]
 
     operations = [
