@@ -27,7 +27,7 @@ from invitations.addresses import (
     addresses_partition,
     addresses_split,
 )
-from invitations.models import Invitation, invitation_email_key
+from invitations.models import Invitation, RetiredLink, invitation_email_key, links_retire
 from invitations.tasks import invitation_emails_send, member_added_notices_send
 
 AUDIT_SECTION = "Chatter Invitations"
@@ -394,6 +394,7 @@ def _invite_apply(
         by_message: dict[str, list[int]] = {}
         for inv in resent:
             by_message.setdefault(resent_messages.get(inv.pk, message), []).append(inv.pk)
+        links_retire(resent, reason=RetiredLink.Reason.SUPERSEDED)
         for text, ids in by_message.items():
             Invitation.objects.filter(pk__in=ids).update(
                 **_resend_fields(actor=actor, now=now, expires_at=expires_at), message=text
@@ -527,6 +528,7 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     _daily_limit_check(actor=actor, org=org, now=now, new=0, resent=[invitation])
 
     expires_at = now + invitation_duration(invitation, org=org)
+    links_retire([invitation], reason=RetiredLink.Reason.SUPERSEDED)
     for field, value in _resend_fields(actor=actor, now=now, expires_at=expires_at).items():
         setattr(invitation, field, value)
     invitation.save()

@@ -26,7 +26,7 @@ from invitations.actions import (
     _resend_fields,
     invite_expiry,
 )
-from invitations.models import Invitation, invitation_email_key
+from invitations.models import Invitation, RetiredLink, invitation_email_key, links_retire
 
 # What the Invite Coworkers page says for each outcome.
 COWORKER_OUTCOME_LABELS: dict[str, str] = {
@@ -129,6 +129,7 @@ def coworker_invitations_send(*, actor: User, invite: InviteRequest) -> list[Inv
 
     Invitation.objects.bulk_create(new)
     if resent:
+        links_retire(resent, reason=RetiredLink.Reason.SUPERSEDED)
         Invitation.objects.filter(pk__in=[inv.pk for inv in resent]).update(
             **_resend_fields(actor=actor, now=now, expires_at=now + expiry),
             message=invite.message,

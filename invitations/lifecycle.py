@@ -22,7 +22,7 @@ from accounts.models import User
 from chatterorg.mail import email_send
 from chatterorg.selectors import org_get
 from chatterorg.tokens import token_new
-from invitations.models import Invitation
+from invitations.models import Invitation, RetiredLink
 from invitations.tasks import join_url, quote
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,11 @@ def invitation_reminders_send(*, now: datetime | None = None) -> int:
                 token_hash=old_hash,
             ).update(reminded_at=now, token_hash=digest)
             if claimed and _reminder_deliver(pk=pk, raw=raw, digest=digest, old_hash=old_hash):
+                if old_hash:
+                    RetiredLink.objects.get_or_create(
+                        token_hash=old_hash,
+                        defaults={"invitation_id": pk, "reason": RetiredLink.Reason.SUPERSEDED},
+                    )
                 sent += 1
     return sent
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -245,3 +246,38 @@ class SupportReference(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class RetiredLink(models.Model):
+    """A Join Now link that stopped working because it did its job or was replaced:
+    the invitation was accepted with it, or a resend or reminder sent a newer one.
+
+    Only the hash is kept, like the live one's. It lets an old link explain itself
+    ("You've already joined", "A newer invitation was sent to you"); canceled and
+    expired links are never recorded, so they keep the one "no longer valid" page.
+    """
+
+    class Reason(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        SUPERSEDED = "superseded", "Superseded"
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.reason} link of invitation {self.invitation_id}"
+
+
+def links_retire(invitations: Iterable[Invitation], *, reason: str) -> None:
+    """Remember the current links of these invitations (as read, locked, by the caller) as
+    retired, in the transaction that clears them: one insert, none without links."""
+    RetiredLink.objects.bulk_create(
+        [
+            RetiredLink(token_hash=inv.token_hash, invitation_id=inv.pk, reason=reason)
+            for inv in invitations
+            if inv.token_hash
+        ],
+        ignore_conflicts=True,
+    )

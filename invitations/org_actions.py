@@ -20,7 +20,7 @@ from invitations.actions import (
     _resend_fields,
     invitation_duration,
 )
-from invitations.models import Invitation
+from invitations.models import Invitation, RetiredLink, links_retire
 
 # A selection is one page of the list, at most; a little room for a larger page.
 MAX_SELECTED = 200
@@ -67,6 +67,7 @@ def invitations_resend_selected(*, actor: User, invitation_ids: Sequence[int]) -
     org = org_get()
     if pending:
         _daily_limit_check(actor=actor, org=org, now=now, new=0, resent=pending)
+        links_retire(pending, reason=RetiredLink.Reason.SUPERSEDED)
         fields: dict[str, object] = {}
         for invitation in pending:
             duration = invitation_duration(invitation, org=org)

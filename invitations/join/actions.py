@@ -36,7 +36,7 @@ from invitations.access import (
 )
 from invitations.join.tasks import signup_emails_send
 from invitations.join.usernames import customer_username
-from invitations.models import Invitation, SupportReference
+from invitations.models import Invitation, RetiredLink, SupportReference, links_retire
 
 logger = logging.getLogger(__name__)
 
@@ -213,6 +213,7 @@ def _customer_create(
     invitation.status = Invitation.Status.ACCEPTED
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
+    links_retire([invitation], reason=RetiredLink.Reason.ACCEPTED)
     invitation.token_hash = None
     invitation.save(update_fields=["status", "accepted_at", "accepted_user", "token_hash"])
     audit_record(
@@ -290,6 +291,7 @@ def invitation_accept_by_customer(
     invitation.status = Invitation.Status.ACCEPTED
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = actor
+    links_retire([invitation], reason=RetiredLink.Reason.ACCEPTED)
     invitation.token_hash = None
     invitation.save(update_fields=["status", "accepted_at", "accepted_user", "token_hash"])
     audit_record(

@@ -23,7 +23,7 @@ from chatterorg.actions import audit_record, licence_claim
 from chatterorg.models import Organization
 from invitations.access import InvitationNotRedeemable, invitation_redeemable_get
 from invitations.join.actions import signup_password_validate
-from invitations.models import Invitation
+from invitations.models import Invitation, RetiredLink, links_retire
 
 
 class CoworkerSignupForm(forms.Form):
@@ -139,6 +139,7 @@ def coworker_signup(
         invitation.status = Invitation.Status.ACCEPTED
         invitation.accepted_at = timezone.now()
         invitation.accepted_user = user
+        links_retire([invitation], reason=RetiredLink.Reason.ACCEPTED)
         invitation.token_hash = None
         invitation.save(update_fields=["status", "accepted_at", "accepted_user", "token_hash"])
         audit_record(

@@ -43,6 +43,7 @@ from invitations.access import (
     customer_for_address,
     invitation_for_link,
     invitation_for_token,
+    retired_link_for_token,
 )
 from invitations.join.actions import (
     customer_signup,
@@ -77,13 +78,34 @@ def invalid_response(request: HttpRequest) -> HttpResponse:
 @sensitive_variables("token")
 def join_open(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: remember the invitation in the session, then leave the token URL."""
-    invitation = invitation_for_token(token, org=org_get())
+    org = org_get()
+    invitation = invitation_for_token(token, org=org)
     if invitation is None:
-        return invalid_response(request)
+        return _retired_response(request, retired_link_for_token(token, org=org))
     LinkSession(key=JOIN_SESSION_KEY, object_id=invitation.pk, token_hash=token_hash(token)).save(
         request.session
     )
     return redirect("join:signup")
+
+
+def _retired_response(request: HttpRequest, retired: tuple[str, Invitation] | None) -> HttpResponse:
+    """An old link explains itself: "You've already joined", or "A newer invitation was
+    sent to you"; any other bad link gets the uniform page."""
+    if retired is None:
+        return invalid_response(request)
+    reason, invitation = retired
+    if reason == "accepted":
+        next_url = (
+            reverse("groups:detail", kwargs={"group_id": invitation.group_id})
+            if invitation.group_id
+            else reverse("home")
+        )
+        return render(
+            request,
+            "invitations/join/already_joined.html",
+            {"invitation": invitation, "user": invitation.accepted_user, "next": next_url},
+        )
+    return render(request, "invitations/join/superseded.html", {"invitation": invitation})
 
 
 @referrer_same_origin
