@@ -487,3 +487,16 @@ class ApiSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} session of {self.user_id}"
+
+
+class UsernameReminder(models.Model):
+    """One "Forgot Your Username?" email sent to an address (by ``email_key``), for its limit."""
+
+    email_key = models.CharField(max_length=EMAIL_KEY_LENGTH)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["email_key", "sent_at"], name="username_reminder_idx")]
+
+    def __str__(self) -> str:
+        return f"Username reminder at {self.sent_at:%Y-%m-%d %H:%M}"
