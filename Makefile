@@ -23,7 +23,7 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-run: venv
+run: venv node_modules/.package-lock.json
 	@mkdir -p var
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
@@ -46,10 +46,11 @@ run: venv
 	  "web: $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)" \
 	  "api: $(BIN)/python -m uvicorn chatterorg.asgi:application --host $(HOST) --port $(TLS_PORT) --ssl-certfile var/tls/server.pem --ssl-keyfile var/tls/server-key.pem --lifespan off --no-server-header"
 
-# axe-core for the accessibility checks of tests/e2e (npm records what it installed).
+# The Lightning Design System the pages use, and axe-core for the accessibility checks of
+# tests/e2e (npm records what it installed).
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
-	else echo "npm not found: the accessibility checks will be skipped"; fi
+	else echo "npm not found: pages will lack the Lightning Design System styles and the accessibility checks will be skipped"; fi
 
 test: venv node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -57,7 +58,9 @@ test: venv node_modules/.package-lock.json
 # Replays the story in Chromium and refreshes docs/screenshots/.
 screenshots: venv node_modules/.package-lock.json
 	SCREENSHOTS=1 $(BIN)/python -m pytest -p no:randomly tests/e2e/test_story.py \
-	  "tests/e2e/test_invitation_links.py::test_an_expired_link_is_no_longer_valid"
+	  "tests/e2e/test_invitation_links.py::test_an_expired_link_is_no_longer_valid" \
+	  "tests/e2e/test_lightning.py::test_quick_find_filters_the_setup_tree_as_you_type" \
+	  "tests/e2e/test_lightning.py::test_no_page_scrolls_sideways_at_390_px"
 
 lint: venv
 	$(BIN)/ruff check .

@@ -127,6 +127,18 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
+# Caches: the group page's feed and members fragments (chatterorg.fragments). Their
+# keys hold versions read from the database, so each process may keep its own
+# local-memory cache (the default) and still never show a stale fragment; in
+# production CACHE_URL=redis://127.0.0.1:6379/0 shares one Redis cache between the
+# processes (Django's own Redis backend, the "redis" package).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://chatterorg")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+CACHES["default"].setdefault("KEY_PREFIX", "chatterorg")
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -160,7 +172,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -272,3 +284,14 @@ API_MAX_JSON_DEPTH = 32
 TLS_DIR = Path(env.str("TLS_DIR", default=str(VAR_DIR / "tls")))
 DEMO_CLIENT_ID = env.str("DEMO_CLIENT_ID", default="3MVG9DemoIntegrationChatterOrgConsumerKey")
 DEMO_CLIENT_SECRET = env.str("DEMO_CLIENT_SECRET", default="demo-integration-consumer-secret")
+
+# The Salesforce Lightning Design System (npm: @salesforce-ux/design-system, pinned in
+# package.json, installed by `npm ci`), served by WhiteNoise from /static/slds/: its CSS,
+# the images its CSS refers to, and the two icon sprites the templates use. No CDN.
+SLDS_ASSETS = BASE_DIR / "node_modules" / "@salesforce-ux" / "design-system" / "assets"
+STATICFILES_DIRS += [
+    ("slds/styles", SLDS_ASSETS / "styles"),
+    ("slds/images", SLDS_ASSETS / "images"),
+    ("slds/icons/utility-sprite", SLDS_ASSETS / "icons" / "utility-sprite"),
+    ("slds/icons/standard-sprite", SLDS_ASSETS / "icons" / "standard-sprite"),
+]

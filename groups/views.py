@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +22,7 @@ from accounts.models import User
 from chatterorg.forms import form_refusal_add
 from chatterorg.pagination import page_get
 from chatterorg.selectors import org_get
+from chatterorg.views import confirm_page
 from groups import actions, selectors
 from groups.access import (
     group_create_allowed,
@@ -51,6 +53,13 @@ def _detail(group: Group, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
+def _query_id(request: AuthenticatedRequest, name: str) -> int:
+    try:
+        return int(request.GET.get(name, ""))
+    except ValueError:
+        raise Http404(f"No {name}.") from None
+
+
 def _posted_id(request: AuthenticatedRequest, name: str) -> int:
     try:
         return int(request.POST.get(name, ""))
@@ -75,6 +84,7 @@ def group_list(request: AuthenticatedRequest) -> HttpResponse:
         request.GET.get("page"),
         selectors.GROUPS_PAGE_SIZE,
     )
+    groups.object_list = selectors.member_counts_attach(groups.object_list)
     return render(
         request,
         "groups/list.html",
@@ -148,18 +158,29 @@ def group_delete(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
 def group_detail(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     """The group page; a Private group shows non-members only its outside.
 
-    A fixed number of queries whatever the numbers of members, posts and comments.
+    A fixed number of queries whatever the numbers of members, posts and comments;
+    the feed and the members card come from the fragment cache when nothing they
+    show has changed (``selectors.group_page_fragment_keys``).
     """
     group, caps = group_for_user(request.user, group_id)
     context: dict[str, object] = {"group": group, "caps": caps}
     if caps.view_content:
-        feed = selectors.group_feed(group, page=request.GET.get("page"))
-        for post in feed:
-            post.group = group  # the page's group; saves a query per post
-            post.deletable = post_deletable(user=request.user, post=post, caps=caps)  # type: ignore[attr-defined]
+        user, page = request.user, request.GET.get("page")
+
+        def feed() -> selectors.FeedPage:
+            posts = selectors.group_feed(group, page=page)
+            for post in posts:
+                post.group = group  # the page's group; saves a query per post
+                post.deletable = post_deletable(user=user, post=post, caps=caps)  # type: ignore[attr-defined]
+            return posts
+
+        # Read only when a fragment is rendered, not when it comes from the cache.
         context.update(
-            feed=feed,
-            members=selectors.group_members(group, page=request.GET.get("members_page")),
+            fragment_keys=selectors.group_page_fragment_keys(user, group, caps, params=request.GET),
+            feed=SimpleLazyObject(feed),
+            members=SimpleLazyObject(
+                lambda: selectors.group_members(group, page=request.GET.get("members_page"))
+            ),
             post_form=PostForm(),
             comment_form=CommentForm(),
         )
@@ -256,6 +277,25 @@ def member_remove(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def member_remove_confirm(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    """The confirm page of "Remove" (and its modal): the POST goes to ``member_remove``."""
+    group, caps = group_for_user(request.user, group_id)
+    require(caps.manage_members)
+    membership = _group_membership(group, _query_id(request, "membership"))
+    back = reverse("groups:members", args=[group.pk])
+    return confirm_page(
+        request,
+        title=f"Remove {membership.user.name}?",
+        lines=[f"{membership.user.name} will no longer see the posts of {group.name}."],
+        action=reverse("groups:member_remove", args=[group.pk]),
+        fields=[("membership", membership.pk)],
+        confirm_label="Remove",
+        back_url=back,
+    )
+
+
+@login_required
+@require_GET
 def group_roles(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     """ "Change Roles": Manager or Member for each member, and ownership transfer."""
     group, caps = group_for_user(request.user, group_id)
@@ -309,6 +349,27 @@ def owner_transfer(request: AuthenticatedRequest, group_id: int) -> HttpResponse
     else:
         messages.success(request, f"{membership.user.name} now owns the group.")
     return redirect("groups:roles", group_id=group.pk)
+
+
+@login_required
+@require_GET
+def owner_transfer_confirm(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    """The confirm page of "Transfer Ownership": the POST goes to ``owner_transfer``."""
+    group, caps = group_for_user(request.user, group_id)
+    require(caps.change_roles and caps.transfer_ownership)
+    membership = _group_membership(group, _query_id(request, "new_owner"))
+    return confirm_page(
+        request,
+        title=f"Transfer ownership to {membership.user.name}?",
+        lines=[
+            f"{membership.user.name} becomes the owner of {group.name}.",
+            "Only the new owner can hand the group back to you.",
+        ],
+        action=reverse("groups:owner_transfer", args=[group.pk]),
+        fields=[("new_owner", membership.pk)],
+        confirm_label="Transfer Ownership",
+        back_url=reverse("groups:roles", args=[group.pk]),
+    )
 
 
 # --- Joining and leaving --------------------------------------------------------------
@@ -458,6 +519,20 @@ def people(request: AuthenticatedRequest) -> HttpResponse:
         selectors.PEOPLE_PAGE_SIZE,
     )
     return render(request, "groups/people.html", {"form": form, "query": query, "people": page})
+
+
+@login_required
+@require_GET
+def search(request: AuthenticatedRequest) -> HttpResponse:
+    """The global header's search box: groups and people the viewer may see."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    results = selectors.global_search(request.user, query=query)
+    return render(
+        request,
+        "groups/search.html",
+        {"search_query": query, "groups": results["groups"], "people": results["people"]},
+    )
 
 
 @login_required

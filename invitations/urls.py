@@ -8,6 +8,11 @@ urlpatterns = [
     path("groups/<int:group_id>/invitations/", views.invitation_list, name="list"),
     path("<int:invitation_id>/resend/", views.invitation_resend_view, name="resend"),
     path("<int:invitation_id>/cancel/", views.invitation_cancel_view, name="cancel"),
+    path(
+        "<int:invitation_id>/cancel/confirm/",
+        views.invitation_cancel_confirm,
+        name="cancel_confirm",
+    ),
 ]
 
 urlpatterns += [

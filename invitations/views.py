@@ -22,6 +22,7 @@ from chatterorg.forms import form_refusal_add
 from chatterorg.models import Licence
 from chatterorg.pagination import page_get
 from chatterorg.selectors import org_get
+from chatterorg.views import confirm_page
 from groups.access import GroupCapabilities, group_for_user, require
 from groups.models import Group
 from invitations.access import invitation_cancel_allowed
@@ -146,6 +147,29 @@ def invitation_cancel_view(request: AuthenticatedRequest, invitation_id: int) ->
     else:
         messages.success(request, f"Invitation to {invitation.email} canceled.")
     return _back(request, group)
+
+
+@login_required
+@require_http_methods(["GET"])
+def invitation_cancel_confirm(request: AuthenticatedRequest, invitation_id: int) -> HttpResponse:
+    """The confirm page of "Cancel" (and its modal): the POST goes to the cancel view."""
+    invitation, group, caps = _invitation_and_group(request, invitation_id)
+    require(invitation_cancel_allowed(user=request.user, invitation=invitation, caps=caps))
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("groups:detail", args=[group.pk])
+    return confirm_page(
+        request,
+        title="Cancel Invitation?",
+        lines=[f"{invitation.email} won't be able to join {group.name} with this invitation."],
+        action=reverse("invitations:cancel", args=[invitation.pk]),
+        fields=[("next", back)],
+        confirm_label="Cancel Invitation",
+        back_url=back,
+        back_label="Keep Invitation",
+    )
 
 
 @login_required

@@ -43,6 +43,8 @@ def invitation_panel(
         "pending": pending,
         "more": more,
         "csrf_token": context.get("csrf_token"),
+        # The base layout's org: "On hold" while customer invitations are off.
+        "org": context.get("org"),
         "request": request,
         # Resend and Cancel come back to the page they were pressed on.
         "next_url": request.get_full_path() if request is not None else "",

@@ -30,6 +30,8 @@ def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
 
 
 def log_out(page: Page) -> None:
+    """The avatar menu of the global header, then "Log Out"."""
+    page.locator("details.co-menu > summary").click()
     page.get_by_role("button", name="Log Out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
@@ -63,6 +65,12 @@ def invite(page: Page, addresses: str, message: str = "") -> None:
     if message:
         page.get_by_label("Message (optional)").fill(message)
     page.get_by_role("button", name="Send").click()
+
+
+def cancel_invitation(page: Page, address: str) -> None:
+    """On the pending table: "Cancel", then "Cancel Invitation" in the confirmation."""
+    page.get_by_role("button", name=f"Cancel invitation to {address}").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel Invitation").click()
 
 
 def invite_outcome(page: Page, address: str) -> Locator:

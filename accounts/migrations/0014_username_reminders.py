@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0012_customer_sponsor_and_access_end'),
+        ('accounts', '0013_customer_sponsor_and_access_end'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chatterorg', '0007_org_invitation_reminders'),
+        ('chatterorg', '0008_org_invitation_reminders'),
     ]
 
     operations = [

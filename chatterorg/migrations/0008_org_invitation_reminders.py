@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chatterorg', '0006_org_email_domain_rules'),
+        ('chatterorg', '0007_org_email_domain_rules'),
     ]
 
     operations = [

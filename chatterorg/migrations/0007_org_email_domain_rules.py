@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chatterorg', '0005_api_settings'),
+        ('chatterorg', '0006_shown_version'),
     ]
 
     operations = [
