@@ -37,7 +37,12 @@ from accounts.validation import (
     user_schema,
     validation_rules_check,
 )
-from chatterorg.actions import audit_record, licence_claim, licence_release
+from chatterorg.actions import (
+    ConfirmationRequired,
+    audit_record,
+    licence_claim,
+    licence_release,
+)
 from chatterorg.models import Licence
 
 # The user type follows the licence, as in Salesforce.
@@ -170,8 +175,13 @@ def user_create_internal(
 
 
 @transaction.atomic
-def user_update_internal(*, actor: User, user: User, **changes: Any) -> User:
+def user_update_internal(
+    *, actor: User, user: User, confirmed: bool = True, **changes: Any
+) -> User:
     """Edit a user in Setup: fields, profile, active flag; licences follow.
+
+    Deactivating a user unless ``confirmed`` raises ``ConfirmationRequired`` after
+    every check, writing nothing.
 
     Validation rules see the prior values (``ISCHANGED``/``PRIORVALUE``).
     ``custom_fields`` (API name → value) changes only the custom fields it names.
@@ -214,6 +224,8 @@ def user_update_internal(*, actor: User, user: User, **changes: Any) -> User:
     if errors:
         raise ValidationError(errors)
     validation_rules_check(user=user, prior=prior, running_user=actor, definitions=definitions)
+    if old_active and not new_active and not confirmed:
+        raise ConfirmationRequired(f"{user.name} will no longer be able to log in.")
     if old_active and (not new_active or old_profile.licence_id != new_profile.licence_id):
         licence_release(licence_id=old_profile.licence_id)
     if new_active and (not old_active or old_profile.licence_id != new_profile.licence_id):

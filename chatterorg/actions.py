@@ -19,6 +19,15 @@ class NoLicenceLeft(Exception):
         self.licence_name = licence_name
 
 
+class ConfirmationRequired(Exception):
+    """The change is valid but can't be undone, and the caller didn't confirm it.
+
+    Raised after every check and before the first write (nothing is written); a
+    view answers it with a confirm page whose form posts the same change again,
+    confirmed.
+    """
+
+
 def audit_record(
     *,
     actor: AbstractBaseUser | None,
