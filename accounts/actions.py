@@ -301,7 +301,7 @@ def profile_permissions_locked_reason(
     if profile.name == Profile.SYSTEM_ADMINISTRATOR:
         return "The System Administrator profile always has every permission."
     if permissions is not None and not set(permissions) <= profile_permissions_allowed(profile):
-        return "Profiles with the Chatter External licence can have only API Enabled."
+        return "Profiles with the Chatter External license can have only API Enabled."
     return None
 
 

@@ -15,7 +15,7 @@ class NoLicenceLeft(Exception):
     """Every licence of this type is in use."""
 
     def __init__(self, licence_name: str) -> None:
-        super().__init__(f"No {licence_name} licences are left.")
+        super().__init__(f"No {licence_name} licenses are left.")
         self.licence_name = licence_name
 
 

@@ -276,7 +276,7 @@ def test_no_licence_left_shows_a_clear_message_and_writes_nothing(admin_client):
     response = admin_client.post(NEW, new_user_data())
 
     html = response.content.decode()
-    assert "No Salesforce licences are left." in html
+    assert "No Salesforce licenses are left." in html
     assert 'role="alert"' in html
     assert not User.objects.filter(username="jane@acme.example").exists()
     assert not AuditEvent.objects.exists()
