@@ -42,7 +42,9 @@ from chatterorg.actions import (
     audit_record,
     licence_claim,
     licence_release,
+    shown_versions_bump,
 )
+from chatterorg.fragments import ORG
 from chatterorg.models import Licence
 
 # The user type follows the licence, as in Salesforce.
@@ -194,6 +196,7 @@ def user_update_internal(
     definitions = user_field_definitions()
     prior = user_fields(user, definitions)
     old_profile, old_active = user.profile, user.is_active
+    shown_before = (user.first_name, user.last_name, user.is_active, user.user_type)
     old_custom = dict(user.custom_fields or {})
     new_profile: Profile = changes.pop("profile", old_profile)
     new_active: bool = changes.pop("is_active", old_active)
@@ -231,6 +234,10 @@ def user_update_internal(
     if new_active and (not old_active or old_profile.licence_id != new_profile.licence_id):
         licence_claim(licence_id=new_profile.licence_id)
     user.save()
+    shown = (user.first_name, user.last_name, user.is_active, user.user_type)
+    if shown != shown_before:
+        # Names, the "Inactive" badge and the customer badge are on every group page.
+        shown_versions_bump(ORG)
     changes_made: list[tuple[str, Any, Any]] = [
         (field, prior.get(_api_name(field)) or "", getattr(user, field))
         for field in EDITABLE_USER_FIELDS

@@ -43,16 +43,30 @@ def _log(message: str, started: float) -> None:
     print(f"  {message} ({time.perf_counter() - started:.1f} s)", flush=True)
 
 
+def _scaled(count: int, scale: float, least: int = 1) -> int:
+    return max(least, round(count * scale))
+
+
 @transaction.atomic
-def build(*, password: str) -> dict[str, int]:
+def build(*, password: str, scale: float = 1.0) -> dict[str, int]:
+    """Build the org; ``scale`` shrinks every count (0.02: the small org the large one
+    is compared with). The full small group ("Pilot Customers") keeps its size: it is
+    the same page in both orgs."""
     started = time.perf_counter()
+    users = _scaled(USERS, scale, 2_000)
+    groups = _scaled(GROUPS, scale)
+    large_group_members = _scaled(LARGE_GROUP_MEMBERS, scale, 100)
+    large_group_posts = _scaled(LARGE_GROUP_POSTS, scale, 100)
+    invitations_count = _scaled(INVITATIONS, scale, 100)
+    customers = _scaled(CUSTOMERS, scale, 20)
+    half = customers // 2
     now = timezone.now()
     hashed = make_password(password)
     standard = Profile.objects.get(name=Profile.STANDARD_USER)
     external = Profile.objects.get(name=Profile.CHATTER_EXTERNAL_USER)
-    Licence.objects.filter(name="Salesforce").update(total=USERS + 1_000)
+    Licence.objects.filter(name="Salesforce").update(total=users + 1_000)
     # Room above the 400 customers for the sign-ups the benchmark performs.
-    Licence.objects.filter(name=Licence.Name.CHATTER_EXTERNAL).update(total=CUSTOMERS + 2_000)
+    Licence.objects.filter(name=Licence.Name.CHATTER_EXTERNAL).update(total=customers + 2_000)
     Organization.objects.filter(pk=1).update(
         allow_customer_invitations=True, invitations_per_day=1_000_000
     )
@@ -73,7 +87,7 @@ def build(*, password: str) -> dict[str, int]:
                 user_type=User.UserType.STANDARD,
                 password=hashed,
             )
-            for n in range(USERS - existing - CUSTOMERS)
+            for n in range(users - existing - customers)
         ),
         batch_size=BATCH,
     )
@@ -90,7 +104,7 @@ def build(*, password: str) -> dict[str, int]:
                 user_type=User.UserType.CHATTER_GUEST,
                 password=hashed,
             )
-            for n in range(CUSTOMERS)
+            for n in range(customers)
         ),
         batch_size=BATCH,
     )
@@ -124,14 +138,14 @@ def build(*, password: str) -> dict[str, int]:
                 access_type=types[n % 3],
                 allow_customers=n % 3 == 1 and n % 2 == 0,
             )
-            for n in range(GROUPS - existing_groups)
+            for n in range(groups - existing_groups)
         ),
         batch_size=BATCH,
     )
     _log(f"{Group.objects.count()} groups", started)
 
     memberships = [Membership(group=large, user=morgan, role=Membership.Role.OWNER)]
-    large_members = [pk for pk in internal_ids if pk != morgan.pk][: LARGE_GROUP_MEMBERS - 201]
+    large_members = [pk for pk in internal_ids if pk != morgan.pk][: large_group_members - half - 1]
     memberships += [
         Membership(
             group=large,
@@ -141,7 +155,7 @@ def build(*, password: str) -> dict[str, int]:
         for i, pk in enumerate(large_members)
     ]
     memberships += [
-        Membership(group=large, user_id=pk, is_customer=True) for pk in customer_ids[:200]
+        Membership(group=large, user_id=pk, is_customer=True) for pk in customer_ids[:half]
     ]
     small_groups = list(
         Group.objects.filter(name__startswith="Team ").values_list("pk", "allow_customers")
@@ -156,12 +170,14 @@ def build(*, password: str) -> dict[str, int]:
         ]
         if allows:
             memberships.append(
-                Membership(group_id=group_id, user_id=customer_ids[200 + i % 200], is_customer=True)
+                Membership(
+                    group_id=group_id, user_id=customer_ids[half + i % half], is_customer=True
+                )
             )
     Membership.objects.bulk_create(memberships, batch_size=BATCH, ignore_conflicts=True)
     _log(f"{Membership.objects.count()} memberships", started)
 
-    authors = [morgan.pk, *large_members[:500], *customer_ids[:50]]
+    authors = [morgan.pk, *large_members[:500], *customer_ids[: min(50, half)]]
     Post.objects.bulk_create(
         (
             Post(
@@ -169,7 +185,7 @@ def build(*, password: str) -> dict[str, int]:
                 author_id=authors[n % len(authors)],
                 body=f"Update number {n} on the customer programme.",
             )
-            for n in range(LARGE_GROUP_POSTS)
+            for n in range(large_group_posts)
         ),
         batch_size=BATCH,
     )
@@ -197,7 +213,7 @@ def build(*, password: str) -> dict[str, int]:
     customer_groups = [g for g, allows in small_groups if allows]
     statuses = ["sent", "expired", "accepted", "canceled"]
     invitations = []
-    for n in range(INVITATIONS):
+    for n in range(invitations_count):
         kind = statuses[n % 4]
         sent_at = now - timedelta(days=90 if kind == "expired" else n % 50)
         invitation = Invitation(

@@ -9,6 +9,7 @@ Prints figures; asserts nothing about time.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import secrets
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "Bench-Password-2026!"
 SIGNUP_PASSWORD = "Globex-Signup-Passphrase-77"
+SMALL_SCALE = 0.02
 
 
 def free_port() -> int:
@@ -84,6 +86,11 @@ def main() -> int:
     )
     args = parser.parse_args()
     db_name = args.database_url.rsplit("/", 1)[1]
+    from bench.growth import database_url_for
+
+    # The small org (2%) the large one is compared with, in a database of its own.
+    small_url = database_url_for(args.database_url, "_small")
+    small_name = small_url.rsplit("/", 1)[1]
 
     env = os.environ.copy()
     env.update(
@@ -97,8 +104,9 @@ def main() -> int:
         EMAIL_URL="dummymail://",
     )
     os.environ.update(env)
-    print(f"Database {db_name}: recreating", flush=True)
+    print(f"Databases {db_name} and {small_name}: recreating", flush=True)
     recreate_database(args.database_url, db_name)
+    recreate_database(args.database_url, small_name)
     server = None
     try:
         manage = [sys.executable, str(ROOT / "manage.py")]
@@ -108,6 +116,20 @@ def main() -> int:
             ["collectstatic", "--noinput", "-v0"],
         ):
             subprocess.run([*manage, *command], env=env, check=True, cwd=ROOT)
+        small_env = {**env, "DATABASE_URL": small_url}
+        for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+            subprocess.run([*manage, *command], env=small_env, check=True, cwd=ROOT)
+        print(f"Building the small org ({SMALL_SCALE:.0%})", flush=True)
+        built = subprocess.run(
+            [sys.executable, "-m", "bench.build_org", "--scale", str(SMALL_SCALE)],
+            env={**small_env, "BENCH_PASSWORD": PASSWORD},
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        small_counts = json.loads(built.stdout.strip().splitlines()[-1])
+        print(f"Small org: {small_counts}", flush=True)
 
         import django
 
@@ -162,7 +184,7 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.2)
-        results = scenarios.measure(
+        http_results = scenarios.measure(
             port=port,
             fixtures=fixtures,
             clients=args.clients,
@@ -170,8 +192,21 @@ def main() -> int:
             password=PASSWORD,
             signup_password=SIGNUP_PASSWORD,
         )
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        server = None
+        print("Timing every main page in-process on both orgs", flush=True)
+        from bench import growth
+
+        page_growth = growth.measure(
+            urls={"small": small_url, "large": args.database_url},
+            env=env,
+            requests=max(10, int(200 * args.scale)),
+        )
         report = scenarios.report(
-            results=results,
+            results=http_results,
+            growth=page_growth,
+            small_counts=small_counts,
             counts=counts,
             query_plans=query_plans,
             build_seconds=build_seconds,
@@ -190,6 +225,7 @@ def main() -> int:
 
             connections.close_all()
             recreate_database(args.database_url, db_name, drop_only=True)
+            recreate_database(args.database_url, small_name, drop_only=True)
     return 0
 
 

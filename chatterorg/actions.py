@@ -8,7 +8,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Field
 
-from chatterorg.models import AuditEvent, Licence, Organization
+from chatterorg.fragments import ORG
+from chatterorg.models import AuditEvent, Licence, Organization, ShownVersion
 
 
 class NoLicenceLeft(Exception):
@@ -83,6 +84,19 @@ def _as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def shown_versions_bump(*keys: str) -> None:
+    """Bump what cached fragments show under each key (``chatterorg.fragments``).
+
+    Call it inside the action's transaction, so the change and the new version
+    commit together. Rows are created on first use; the increment is a single
+    ``UPDATE … SET value = value + 1``, so concurrent bumps never lose one.
+    """
+    if not keys:
+        return
+    ShownVersion.objects.bulk_create([ShownVersion(key=key) for key in keys], ignore_conflicts=True)
+    ShownVersion.objects.filter(key__in=keys).update(value=F("value") + 1)
+
+
 def licence_claim(*, licence_id: int) -> None:
     """Take one licence, atomically: the UPDATE succeeds only while one is left.
 
@@ -137,6 +151,8 @@ def org_settings_update(*, actor: AbstractBaseUser, **changes: Any) -> list[str]
     # Validate every new value before the first write.
     org.full_clean()
     org.save()
+    # Settings decide what group pages show (who may be invited, Unlisted groups).
+    shown_versions_bump(ORG)
     changed: list[str] = []
     for field in changed_fields:
         old, new = olds[field], changes[field]

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from chatterorg.models import AuditEvent, Licence, Organization
+from chatterorg.models import AuditEvent, Licence, Organization, ShownVersion
 
 admin.site.site_header = "Chatter Org administration"
 admin.site.site_title = "Chatter Org admin"
@@ -70,3 +70,9 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("display", "actor__username", "old_value", "new_value", "target_id")
     list_select_related = ("actor",)
     date_hierarchy = "created_at"
+
+
+@admin.register(ShownVersion)
+class ShownVersionAdmin(ReadOnlyAdmin):
+    list_display = ("key", "value")
+    search_fields = ("key",)

@@ -144,3 +144,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return self.display
+
+
+class ShownVersion(models.Model):
+    """A counter for what a cached page fragment shows, bumped by every change to it.
+
+    Fragment caches put the versions in their keys (``chatterorg.fragments``):
+    a change bumps the version in the same transaction as the change, so the
+    first request after the commit, in any process, looks for a new key and
+    renders afresh. A missing row is version 0. Kept in a table of its own, not
+    on the rows it describes, so that saving a stale copy of a group or of the
+    org can never set a version back.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.value}"

@@ -127,6 +127,18 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
+# Caches: the group page's feed and members fragments (chatterorg.fragments). Their
+# keys hold versions read from the database, so each process may keep its own
+# local-memory cache (the default) and still never show a stale fragment; in
+# production CACHE_URL=redis://127.0.0.1:6379/0 shares one Redis cache between the
+# processes (Django's own Redis backend, the "redis" package).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://chatterorg")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+CACHES["default"].setdefault("KEY_PREFIX", "chatterorg")
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

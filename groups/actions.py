@@ -15,7 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chatterorg.actions import ConfirmationRequired, audit_record
+from chatterorg.actions import ConfirmationRequired, audit_record, shown_versions_bump
+from chatterorg.fragments import group_feed_key, group_members_key
 from chatterorg.selectors import org_get
 from groups.access import (
     GroupCapabilities,
@@ -135,6 +136,16 @@ def _group_save(group: Group) -> None:
         ) from exc
 
 
+def _shown_feed(group: Group) -> None:
+    """The group's feed changed: its cached feed pages are rendered afresh."""
+    shown_versions_bump(group_feed_key(group.pk))
+
+
+def _shown_members(group: Group) -> None:
+    """The group's members or their roles changed: its members card is rendered afresh."""
+    shown_versions_bump(group_members_key(group.pk))
+
+
 def _clean_text(value: str) -> str:
     return (value or "").strip()
 
@@ -214,6 +225,8 @@ def group_update(*, actor: User, group: Group, confirmed: bool = True, **changes
     if updated.allow_customers and not before.allow_customers and not confirmed:
         raise ConfirmationRequired("Allow Customers can't be turned off once it's on.")
     _group_save(updated)
+    # Archiving decides who may delete posts; both fragments follow the settings.
+    shown_versions_bump(group_feed_key(group.pk), group_members_key(group.pk))
     labels = []
     for field, old, new in changed:
         label = str(getattr(Group._meta.get_field(field), "verbose_name", field))
@@ -247,6 +260,9 @@ def group_delete(*, actor: User, group: Group) -> None:
         old=group.name,
         display=f'Deleted group "{group.name}"',
     )
+    # The version rows stay: a later group given the same id (SQLite reuses the
+    # highest one) starts above every version the deleted group was cached under.
+    shown_versions_bump(group_feed_key(group.pk), group_members_key(group.pk))
     group.delete()
 
 
@@ -279,6 +295,7 @@ def _membership_insert(*, group: Group, user: User, role: str) -> Membership:
         raise ValidationError(
             f"{user.name} is already a member of this group.", code="already_member"
         ) from exc
+    _shown_members(group)
     # Someone who asked to join and is now in has had their request answered.
     JoinRequest.objects.filter(group=group, user=user, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.ACCEPTED, decided_at=timezone.now()
@@ -344,6 +361,7 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
         f'from group "{group.name}"',
     )
     membership.delete()
+    _shown_members(group)
 
 
 @transaction.atomic
@@ -362,6 +380,7 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    _shown_members(group)
     _audit(
         actor=actor,
         action="role_changed",
@@ -401,6 +420,7 @@ def group_transfer_ownership(*, actor: User, group: Group, new_owner: User) -> M
         previous.save(update_fields=["role"])
     target.role = Membership.Role.OWNER
     target.save(update_fields=["role"])
+    _shown_members(group)
     _audit(
         actor=actor,
         action="owner_changed",
@@ -448,6 +468,7 @@ def group_leave(*, actor: User, group: Group) -> None:
         display=f'{actor.name} left group "{group.name}"',
     )
     membership.delete()
+    _shown_members(group)
 
 
 # --- Join requests ----------------------------------------------------------------------
@@ -547,14 +568,18 @@ def post_create(*, actor: User, group: Group, body: str) -> Post:
     if group.is_archived and caps.is_member:
         raise PermissionDenied("This group is archived.")
     _allow(caps.post, "You can't post in this group.")
-    return Post.objects.create(group=group, author=actor, body=_clean_body(body))
+    post = Post.objects.create(group=group, author=actor, body=_clean_body(body))
+    _shown_feed(group)
+    return post
 
 
 @transaction.atomic
 def comment_create(*, actor: User, post: Post, body: str) -> Comment:
     """Comment on a post (members of its group)."""
     _allow(_caps(actor, post.group).comment, "You can't comment in this group.")
-    return Comment.objects.create(post=post, author=actor, body=_clean_body(body))
+    comment = Comment.objects.create(post=post, author=actor, body=_clean_body(body))
+    _shown_feed(post.group)
+    return comment
 
 
 @transaction.atomic
@@ -563,3 +588,4 @@ def post_delete(*, actor: User, post: Post) -> None:
     caps = _caps(actor, post.group)
     _allow(post_deletable(user=actor, post=post, caps=caps), "You can't delete this post.")
     post.delete()
+    _shown_feed(post.group)

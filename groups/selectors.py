@@ -8,10 +8,13 @@ with 404. Each function runs a fixed number of queries whatever the sizes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import astuple
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -23,10 +26,15 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from chatterorg.fragments import ORG, group_feed_key, group_members_key, shown_versions_get
 from groups.models import Comment, Group, JoinRequest, Membership, Post
+
+if TYPE_CHECKING:
+    from groups.access import GroupCapabilities
 
 FEED_PAGE_SIZE = 20
 MEMBERS_PAGE_SIZE = 25
@@ -62,23 +70,62 @@ def group_list(user: User, *, mine: bool = False, query: str = "") -> QuerySet[G
     if query:
         qs = qs.filter(name__icontains=query)
     my_role = Membership.objects.filter(group=OuterRef("pk"), user_id=user.pk).values("role")
-    return qs.annotate(member_count=_member_count(), my_role=Subquery(my_role[:1])).order_by(
-        "name", "id"
-    )
+    # Member counts are attached to the page shown (``member_counts_attach``).
+    return qs.annotate(my_role=Subquery(my_role[:1])).order_by("name", "id")
 
 
-def _member_count() -> Coalesce:
-    # A correlated subquery, not a join with GROUP BY: the database counts the
-    # members of the rows on the page only, and the paginator's COUNT stays a
-    # plain count of groups. Deactivated users are not counted.
+MEMBER_COUNTS_TIMEOUT = 60 * 60 * 24
+
+
+def _count_of(condition: Q) -> Coalesce:
     counts = (
-        Membership.objects.filter(group=OuterRef("pk"), user__is_active=True)
+        Membership.objects.filter(condition, group=OuterRef("pk"))
         .order_by()
         .values("group")
         .annotate(count=Count("*"))
         .values("count")
     )
     return Coalesce(Subquery(counts), Value(0), output_field=IntegerField())
+
+
+def member_counts(group_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Every membership and the active ones, per group: ``{id: (count, active_count)}``.
+
+    Counting a group of 5,000 members reads 5,000 memberships and their users
+    on every view; the counts change only when the members do (the group's
+    members version) or a user's active state (the org's version), so they are
+    kept in the cache under those versions. Two queries at most: the versions,
+    and one count of the groups not in the cache.
+    """
+    if not group_ids:
+        return {}
+    versions = shown_versions_get([ORG, *(group_members_key(pk) for pk in group_ids)])
+    keys = {
+        pk: f"member-counts:{pk}:{versions[ORG]}:{versions[group_members_key(pk)]}"
+        for pk in group_ids
+    }
+    found = cache.get_many(list(keys.values()))
+    counts = {pk: tuple(found[key]) for pk, key in keys.items() if key in found}
+    missing = [pk for pk in group_ids if pk not in counts]
+    if missing:
+        # A correlated count per group, not one join of every membership with its
+        # user: the planner would hash all 100,000 users for a group of 5,000.
+        rows = Group.objects.filter(pk__in=missing).values_list(
+            "pk", _count_of(Q()), _count_of(Q(user__is_active=True))
+        )
+        fresh = {pk: (count, active) for pk, count, active in rows}
+        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, MEMBER_COUNTS_TIMEOUT)
+        counts.update(fresh)
+    return counts  # type: ignore[return-value]
+
+
+def member_counts_attach(groups: Any) -> list[Group]:
+    """``groups`` as a list, each with ``member_count``: its active members (lists, Home)."""
+    groups = list(groups)
+    counts = member_counts([group.pk for group in groups])
+    for group in groups:
+        group.member_count = counts[group.pk][1]  # type: ignore[attr-defined]
+    return groups
 
 
 class FeedPage:
@@ -168,16 +215,14 @@ def group_members(group: Group, *, page: int | str | None = 1) -> Page:
     for a group of five members as for one of five thousand. Deactivated users
     stay on the list; ``paginator.active_count`` leaves them out.
     """
-    memberships = Membership.objects.filter(group=group)
-    members = memberships.select_related("user").order_by("role_rank", "joined_at", "id")
-    # Counted exactly, in the one query a plain paginator's COUNT would be:
-    # the page shows "Members (5,000)".
-    counts = memberships.aggregate(
-        count=Count("pk"), active_count=Count("pk", filter=Q(user__is_active=True))
+    members = (
+        Membership.objects.filter(group=group)
+        .select_related("user")
+        .order_by("role_rank", "joined_at", "id")
     )
-    paginator = MembersPaginator(
-        members, MEMBERS_PAGE_SIZE, count=counts["count"], active_count=counts["active_count"]
-    )
+    # Exact (the page shows "Members (5,000)"), and kept by version (``member_counts``).
+    count, active_count = member_counts([group.pk])[group.pk]
+    paginator = MembersPaginator(members, MEMBERS_PAGE_SIZE, count=count, active_count=active_count)
     return paginator.get_page(page)
 
 
@@ -260,22 +305,63 @@ def groups_of_person(viewer: User, person: User) -> QuerySet[Group]:
     return groups_visible_to(viewer).filter(person_is_member).order_by("name", "id")
 
 
-def my_groups(user: User) -> QuerySet[Group]:
+def my_groups(user: User) -> list[Group]:
     """The groups ``user`` belongs to, with member counts (Home page)."""
+    return member_counts_attach(Group.objects.filter(_membership_of(user)).order_by("name", "id"))
+
+
+def _newest_post_ids(user: User, limit: int) -> Any:
+    """The ids of the ``limit`` newest posts in ``user``'s groups, as a subquery.
+
+    On PostgreSQL each of the user's groups gives its ``limit`` newest posts
+    off the ``post_feed_idx`` index (a LATERAL join), and the newest of those
+    win: a few index reads per group, whatever the size of the feeds. A plain
+    ``ORDER BY … LIMIT`` over the groups' posts reads and sorts every one of
+    them (50,000 for a large group). Other databases take the plain query.
+    """
+    if connection.vendor == "postgresql":
+        post, membership = Post._meta.db_table, Membership._meta.db_table
+        return RawSQL(  # noqa: S611 (table names from the models, values as parameters)
+            f"""SELECT newest.id FROM {membership} m
+            CROSS JOIN LATERAL (
+                SELECT p.id, p.created_at FROM {post} p WHERE p.group_id = m.group_id
+                ORDER BY p.created_at DESC, p.id DESC LIMIT %s
+            ) newest
+            WHERE m.user_id = %s
+            ORDER BY newest.created_at DESC, newest.id DESC LIMIT %s""",  # noqa: S608
+            (limit, user.pk, limit),
+        )
     return (
-        Group.objects.filter(_membership_of(user))
-        .annotate(member_count=_member_count())
-        .order_by("name", "id")
+        Post.objects.filter(group__in=Membership.objects.filter(user_id=user.pk).values("group_id"))
+        .order_by("-created_at", "-id")
+        .values("pk")[:limit]
     )
 
 
+def _comment_count() -> Coalesce:
+    # Counted per post shown (a correlated subquery on ``comment_post_idx``), never
+    # by joining and grouping every post of the user's groups with its comments.
+    counts = (
+        Comment.objects.filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counts), Value(0), output_field=IntegerField())
+
+
 def recent_posts_for(user: User, *, limit: int = HOME_POSTS_LIMIT) -> list[Post]:
-    """The newest posts in the groups ``user`` belongs to (Home page)."""
+    """The newest posts in the groups ``user`` belongs to, with comment counts (Home page).
+
+    One query in two steps: the newest post ids (see ``_newest_post_ids``), then
+    those posts with their authors, groups and comment counts.
+    """
     return list(
-        Post.objects.filter(group__in=Membership.objects.filter(user_id=user.pk).values("group_id"))
+        Post.objects.filter(pk__in=_newest_post_ids(user, limit))
         .select_related("author", "group")
-        .annotate(comment_count=Count("comments"))
-        .order_by("-created_at", "-id")[:limit]
+        .annotate(comment_count=_comment_count())
+        .order_by("-created_at", "-id")
     )
 
 
@@ -290,3 +376,36 @@ def owner_candidates(group: Group) -> list[Membership]:
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "id")
     )
+
+
+FRAGMENT_PAGE_PARAMS = ("page", "members_page")
+
+
+def group_page_fragment_keys(
+    user: User, group: Group, caps: GroupCapabilities, *, params: Any
+) -> dict[str, str | None]:
+    """The keys of the group page's cached fragments for this viewer (one query).
+
+    Each key holds the versions of what its fragment shows, read now, before
+    the fragment's own data (``chatterorg.fragments``), and the viewer's traits
+    the fragment depends on: the feed and member page numbers of ``params``
+    (the query string; its links keep both), the capabilities, and for
+    the feed who may delete which post: everyone's posts for the owner,
+    managers and "Modify All Data", otherwise only the viewer's own, so the
+    viewer's id. A query string with anything else is not cached (None), so
+    made-up parameters cannot fill the cache.
+    """
+    pages = [params.get(name, "") for name in FRAGMENT_PAGE_PARAMS]
+    if set(params) - set(FRAGMENT_PAGE_PARAMS) or not all(p.isdigit() for p in pages if p):
+        return {"feed": None, "members": None}
+    query = ",".join(pages)
+    feed, members = group_feed_key(group.pk), group_members_key(group.pk)
+    versions = shown_versions_get([ORG, feed, members])
+    capabilities = "".join(str(int(v)) for v in astuple(caps)[1:])
+    managing = caps.membership is not None and caps.membership.can_manage
+    deletes = "any" if managing or caps.manage_members else f"own:{user.pk}"
+    common = f"{group.pk}:{versions[ORG]}:{query}"
+    return {
+        "feed": f"feed:{common}:{versions[feed]}:{capabilities}:{deletes}",
+        "members": f"members:{common}:{versions[members]}",
+    }

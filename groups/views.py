@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -85,6 +86,7 @@ def group_list(request: AuthenticatedRequest) -> HttpResponse:
         request.GET.get("page"),
         selectors.GROUPS_PAGE_SIZE,
     )
+    groups.object_list = selectors.member_counts_attach(groups.object_list)
     return render(
         request,
         "groups/list.html",
@@ -180,18 +182,29 @@ def group_delete(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
 def group_detail(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     """The group page; a Private group shows non-members only its outside.
 
-    A fixed number of queries whatever the numbers of members, posts and comments.
+    A fixed number of queries whatever the numbers of members, posts and comments;
+    the feed and the members card come from the fragment cache when nothing they
+    show has changed (``selectors.group_page_fragment_keys``).
     """
     group, caps = group_for_user(request.user, group_id)
     context: dict[str, object] = {"group": group, "caps": caps}
     if caps.view_content:
-        feed = selectors.group_feed(group, page=request.GET.get("page"))
-        for post in feed:
-            post.group = group  # the page's group; saves a query per post
-            post.deletable = post_deletable(user=request.user, post=post, caps=caps)  # type: ignore[attr-defined]
+        user, page = request.user, request.GET.get("page")
+
+        def feed() -> selectors.FeedPage:
+            posts = selectors.group_feed(group, page=page)
+            for post in posts:
+                post.group = group  # the page's group; saves a query per post
+                post.deletable = post_deletable(user=user, post=post, caps=caps)  # type: ignore[attr-defined]
+            return posts
+
+        # Read only when a fragment is rendered, not when it comes from the cache.
         context.update(
-            feed=feed,
-            members=selectors.group_members(group, page=request.GET.get("members_page")),
+            fragment_keys=selectors.group_page_fragment_keys(user, group, caps, params=request.GET),
+            feed=SimpleLazyObject(feed),
+            members=SimpleLazyObject(
+                lambda: selectors.group_members(group, page=request.GET.get("members_page"))
+            ),
             post_form=PostForm(),
             comment_form=CommentForm(),
         )

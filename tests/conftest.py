@@ -13,6 +13,17 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _caches_cleared():
+    """Every test starts with empty caches: a rolled-back test leaves fragments whose
+    versions (and, on SQLite, ids) the next test's database gives out again."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def org(db) -> Organization:
     return Organization.objects.get(pk=1)

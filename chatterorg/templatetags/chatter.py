@@ -1,4 +1,5 @@
-"""Template helpers for what pages repeat on every row: links by id, times, the customer badge.
+"""Template helpers for what pages repeat on every row: links by id, times, the customer badge,
+and the fragment cache keyed on versions.
 
 A group page shows dozens of posts, comments and members, each with a profile
 link and a time. ``{% url %}`` and ``|date`` redo the whole URL resolution and
@@ -7,15 +8,20 @@ format parsing for each row; these helpers do the expensive part once.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from django import template
+from django.core.cache import caches
+from django.template import Context
+from django.template.base import FilterExpression
+from django.template.defaulttags import CsrfTokenNode
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -35,15 +41,17 @@ def _url_shape(name: str, script_prefix: str) -> tuple[str, str]:
     if url.count(_MARK) != 1:
         raise ValueError(f"{name} does not take exactly one id")
     head, _, tail = url.partition(_MARK)
-    return head, tail
+    # Escaped once here, so that each row's URL is safe as it is built.
+    return escape(head), escape(tail)
 
 
 @register.simple_tag
-def id_url(name: str, pk: int) -> str:
+def id_url(name: str, pk: int) -> SafeString:
     """``{% url name pk %}`` for a route whose one argument is an integer id, at a fraction
-    of the cost: the route is reversed once per process."""
+    of the cost: the route is reversed and escaped once per process, and each row only
+    puts its id in."""
     head, tail = _url_shape(name, get_script_prefix())
-    return f"{head}{int(pk)}{tail}"
+    return SafeString(f"{head}{int(pk)}{tail}")
 
 
 def _display(local: datetime) -> str:
@@ -53,13 +61,19 @@ def _display(local: datetime) -> str:
     return f"{local:%b} {local.day}, {local.year} {hour}:{local:%M} {meridiem}"
 
 
-@register.filter
+@register.filter(expects_localtime=True, is_safe=True)
 def time_tag(value: datetime | None) -> SafeString | str:
-    """A ``<time>`` element: ISO 8601 for machines, the feed's style for people."""
+    """A ``<time>`` element: ISO 8601 for machines, the feed's style for people.
+
+    The template engine hands the value over already in the current time zone
+    (``expects_localtime``); both texts are digits, letters and punctuation
+    without markup, so the element is built without escaping each part.
+    """
     if value is None:
         return ""
-    local = timezone.localtime(value)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), _display(local))
+    if timezone.is_aware(value) and value.tzinfo is not timezone.get_current_timezone():
+        value = timezone.localtime(value)  # called from Python with a UTC value
+    return SafeString(f'<time datetime="{value.isoformat()}">{_display(value)}</time>')
 
 
 @register.filter
@@ -109,3 +123,51 @@ def quick_find_hidden(context: template.Context, *labels: str) -> str:
     if not needle or any(needle in label.lower() for label in labels):
         return ""
     return " hidden"
+
+
+# --- Fragment caches -------------------------------------------------------------------
+
+# What ``{% csrf_token %}`` writes inside a cached fragment instead of the viewer's
+# token. A ``<`` in an attribute value never comes from escaped content, so the
+# mark can only be the tag's own output.
+_CSRF_MARK = SafeString("<!--csrf-->")
+_CSRF_MARKED_INPUT = CsrfTokenNode().render(Context({"csrf_token": _CSRF_MARK}))
+FRAGMENT_TIMEOUT = 60 * 60 * 24
+
+
+class FragmentCacheNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, key: FilterExpression) -> None:
+        self.nodelist = nodelist
+        self.key = key
+
+    def render(self, context: Context) -> SafeString:
+        key = self.key.resolve(context)
+        if not key:  # no key: nothing cached (a page without versions)
+            return self.nodelist.render(context)
+        cache_key = "fragment:" + hashlib.sha256(str(key).encode()).hexdigest()
+        cache = caches["default"]
+        html = cache.get(cache_key)
+        if html is None:
+            with context.push(csrf_token=_CSRF_MARK):
+                html = str(self.nodelist.render(context))
+            cache.set(cache_key, html, FRAGMENT_TIMEOUT)
+        if _CSRF_MARKED_INPUT in html:
+            # The viewer's token, rendered once for every form of the fragment.
+            html = html.replace(_CSRF_MARKED_INPUT, CsrfTokenNode().render(context))
+        return SafeString(html)
+
+
+@register.tag("fragment_cache")
+def fragment_cache(parser: template.base.Parser, token: template.base.Token) -> FragmentCacheNode:
+    """``{% fragment_cache key %}…{% endfragment_cache %}``: the block's HTML cached under ``key``.
+
+    ``key`` must name every version and every trait of the viewer the block
+    shows (see ``chatterorg.fragments``); the block's ``{% csrf_token %}`` are
+    never cached: each page puts the viewer's own token in.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("fragment_cache takes one argument: the key")
+    nodelist = parser.parse(("endfragment_cache",))
+    parser.delete_first_token()
+    return FragmentCacheNode(nodelist, parser.compile_filter(bits[1]))

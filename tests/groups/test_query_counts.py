@@ -37,11 +37,15 @@ def _fill(group: Group, n: int) -> None:
 # Queries for a manager on the group page, in order:
 #  1 session, 2 user, 3 group, 4 viewer's membership, 5 org (read once per request:
 #  the access helper, then the layout), 6 viewer's profile, 7 viewer's permission
-#  sets (both for "Modify All Data"), 8 feed posts with authors (one more than the
-#  page: no count of the feed), 9 their comments with authors, 10 member count,
-#  11 pending join requests, 12 pending invitations (invitations panel),
-#  13 member page with users.
-MANAGER_PAGE_QUERIES = 13
+#  sets (both for "Modify All Data"), 8 the versions of what the cached fragments
+#  show, 9 pending join requests, 10 pending invitations (invitations panel); then,
+#  unless the fragments come from the cache: 11 feed posts with authors (one more
+#  than the page: no count of the feed), 12 their comments with authors, 13 the
+#  versions of the member counts, 14 the member counts (unless cached), 15 member
+#  page with users.
+MANAGER_PAGE_QUERIES = 15
+# The same page again, nothing changed: the feed and the members card are cached.
+MANAGER_PAGE_CACHED_QUERIES = MANAGER_PAGE_QUERIES - 5
 
 
 @pytest.mark.parametrize("n", [1, 50])
@@ -55,9 +59,12 @@ def test_the_group_page_runs_a_fixed_number_of_queries_for_a_manager(
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('class="feed-item"') == min(n, 20)
+    with django_assert_num_queries(MANAGER_PAGE_CACHED_QUERIES):
+        cached = client.get(url)
+    assert cached.content.decode().count('class="feed-item"') == min(n, 20)
 
 
-# A plain member: no join requests and no invitations (11 and 12 above).
+# A plain member: no join requests and no invitations (9 and 10 above).
 MEMBER_PAGE_QUERIES = MANAGER_PAGE_QUERIES - 2
 
 
@@ -67,15 +74,19 @@ def test_the_group_page_runs_a_fixed_number_of_queries_for_a_member(
 ):
     _fill(customer_group, n)
     client.force_login(customer_group.member)
+    url = reverse("groups:detail", args=[customer_group.pk])
     with django_assert_num_queries(MEMBER_PAGE_QUERIES):
-        response = client.get(reverse("groups:detail", args=[customer_group.pk]))
+        response = client.get(url)
     assert response.status_code == 200
+    with django_assert_num_queries(MEMBER_PAGE_QUERIES - 5):
+        client.get(url)
 
 
 # The Groups tab: 1 session, 2 user, 3 group count, 4 viewer's profile and
-# 5 permission sets ("New Group"), 6 org (base layout), 7 the page of groups
-# with member counts and the viewer's role annotated.
-LIST_QUERIES = 7
+# 5 permission sets ("New Group"), 6 the page of groups with the viewer's role,
+# 7 the versions of their members, 8 their member counts (not when cached),
+# 9 org (base layout).
+LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("n", [1, 50])
@@ -88,3 +99,82 @@ def test_the_groups_list_runs_a_fixed_number_of_queries(client, user, django_ass
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(reverse("groups:list"))
     assert response.status_code == 200
+    with django_assert_num_queries(LIST_QUERIES - 1):
+        client.get(reverse("groups:list"))
+
+
+def _org_of(n: int, user) -> None:
+    """An org of ``n`` more people (last names "Last000000"…) and ``n`` more groups of
+    ``user``'s, each with ``n`` posts with a comment each."""
+    people = UserFactory.create_batch(n, last_name=factory_sequence("Last{:06d}"))
+    for i in range(n):
+        group = GroupFactory(name=f"Team {i:03}")
+        MembershipFactory(group=group, user=user)
+        MembershipFactory(group=group, user=people[i])
+        posts = Post.objects.bulk_create(
+            Post(group=group, author=people[i], body=f"Post {k}") for k in range(n)
+        )
+        Comment.objects.bulk_create(Comment(post=p, author=user, body="Noted") for p in posts)
+
+
+def factory_sequence(pattern: str):
+    import factory
+
+    return factory.Sequence(lambda k: pattern.format(k))
+
+
+# Queries per page, the same for an org of 2 and of 30 people, groups and posts:
+# 1 session and 2 user (every signed-in page), then the page's own. Home: 3 org
+# (layout), 4 the newest posts of the user's groups with their comment counts, 5 the
+# user's groups, 6 the versions of their members and 7 their member counts (not when
+# cached), 8 profile and 9 permission sets (the Setup link).
+PAGES = {
+    # page: (URL name, query string, queries)
+    "Home": ("home", "", 9),
+    # 3 capped count, 4 the page of people, 5 org, 6 profile, 7 permission sets.
+    "People": ("groups:people", "", 7),
+    "People, search": ("groups:people", "?q=last0", 7),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("n", [2, 30])
+def test_each_page_runs_the_same_queries_in_a_small_and_a_large_org(
+    client, user, django_assert_num_queries, page, n
+):
+    _org_of(n, user)
+    name, query, queries = PAGES[page]
+    client.force_login(user)
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(name) + query)
+    assert response.status_code == 200
+
+
+# A profile: 1 session, 2 user, 3 the person (as visible to the viewer), 4 their
+# groups the viewer may also see, 5 org, 6 profile, 7 permission sets.
+@pytest.mark.parametrize("n", [2, 30])
+def test_a_profile_runs_the_same_queries_in_a_small_and_a_large_org(
+    client, user, django_assert_num_queries, n
+):
+    _org_of(n, user)
+    client.force_login(UserFactory())
+    with django_assert_num_queries(7):
+        response = client.get(reverse("groups:profile", args=[user.pk]))
+    assert response.status_code == 200
+
+
+# "Add/Remove Members" with a search: 1 session, 2 user, 3 group, 4 membership,
+# 5 org, 6 profile, 7 permission sets, 8 candidates, 9 the members' versions,
+# 10 member counts (not when cached), 11 member page.
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_members_page_runs_the_same_queries_for_any_group(
+    client, customer_group, django_assert_num_queries, n
+):
+    _fill(customer_group, n)
+    client.force_login(customer_group.manager)
+    url = reverse("groups:members", args=[customer_group.pk]) + "?q=a"
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert response.status_code == 200
+    with django_assert_num_queries(10):
+        client.get(url)

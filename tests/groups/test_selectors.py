@@ -10,6 +10,7 @@ from groups.selectors import (
     groups_of_person,
     groups_visible_to,
     member_candidates,
+    member_counts_attach,
     people_list,
     people_visible_to,
 )
@@ -60,7 +61,7 @@ def test_my_groups_and_the_name_search_narrow_the_list(groups):
 
 def test_the_list_counts_members_and_shows_my_role(groups):
     owner = groups["private"].owner
-    row = group_list(owner, mine=True).get()
+    [row] = member_counts_attach(group_list(owner, mine=True))
     assert (row.member_count, row.my_role) == (3, "Owner")
 
 
