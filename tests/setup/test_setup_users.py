@@ -127,6 +127,12 @@ def test_users_list_is_paginated_and_keeps_the_search(admin_client):
     assert first.count("<tr>") - 1 == 25
     assert second.count("<tr>") - 1 == 5
     assert 'href="?q=zed&amp;page=2"' in first
+    assert "Page 1 of 2" in first
+
+
+def test_users_list_is_an_slds_data_table(admin_client):
+    html = admin_client.get(USERS).content.decode()
+    assert '<table class="slds-table slds-table_bordered slds-table_cell-buffer">' in html
 
 
 @pytest.mark.parametrize("rows", [1, 30])
