@@ -7,17 +7,18 @@
   "use strict";
 
   // --- Menus --------------------------------------------------------------------------
+  var MENU = "details.co-menu, details.co-setup-menu";
   function closeMenus(except) {
-    document.querySelectorAll("details.co-menu[open]").forEach(function (menu) {
+    document.querySelectorAll("details.co-menu[open], details.co-setup-menu[open]").forEach(function (menu) {
       if (menu !== except) menu.removeAttribute("open");
     });
   }
   document.addEventListener("click", function (event) {
-    closeMenus(event.target.closest("details.co-menu"));
+    closeMenus(event.target.closest(MENU));
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    var menu = event.target.closest && event.target.closest("details.co-menu[open]");
+    var menu = event.target.closest && event.target.closest("details.co-menu[open], details.co-setup-menu[open]");
     if (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();

@@ -228,6 +228,16 @@ def test_the_avatar_and_setup_menus_work_from_the_keyboard(open_browser):
     admin.get_by_role("navigation", name="Main").get_by_role("link", name="Setup").click()
     expect(admin.get_by_role("navigation", name="Setup")).to_be_visible()
 
+    toggle = admin.locator("details.co-setup-menu > summary")
+    toggle.focus()
+    admin.keyboard.press("Enter")
+    expect(admin.get_by_role("link", name="Chatter Settings", exact=True).first).to_be_visible()
+    admin.keyboard.press("Escape")
+    expect(toggle).to_be_focused()
+    toggle.click()
+    admin.locator("details.co-setup-menu").get_by_role("link", name="Users").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("All Users")
+
 
 def test_the_global_search_finds_groups_and_people(open_browser):
     casey = open_browser("casey@acme.example")
