@@ -12,5 +12,6 @@ def setup_link(request: HttpRequest) -> dict[str, Any]:
     The permissions are read once per request (``user_perms`` caches them on the user).
     """
     user = getattr(request, "user", None)
-    shown = bool(user and user.is_authenticated and user_can_open_setup(user))
-    return {"show_setup_link": shown, "setup_menu": setup_access_for(user) if shown else None}
+    if user is None or not user.is_authenticated or not user_can_open_setup(user):
+        return {"show_setup_link": False, "setup_menu": None}
+    return {"show_setup_link": True, "setup_menu": setup_access_for(user)}
