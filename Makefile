@@ -42,6 +42,7 @@ run: venv node_modules/.package-lock.json
 	@echo ""
 	@DJANGO_DEBUG=1 exec $(BIN)/python scripts/run.py \
 	  "worker: $(BIN)/python manage.py db_worker --interval 0.5 --no-reload" \
+	  "lifecycle: $(BIN)/python manage.py lifecycle_run --every 60" \
 	  "web: $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)" \
 	  "api: $(BIN)/python -m uvicorn chatterorg.asgi:application --host $(HOST) --port $(TLS_PORT) --ssl-certfile var/tls/server.pem --ssl-keyfile var/tls/server-key.pem --lifespan off --no-server-header"
 

@@ -16,6 +16,7 @@ from accounts.models import (
     Profile,
     User,
     UserField,
+    UsernameReminder,
     ValidationRule,
 )
 from chatterorg.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -135,3 +136,10 @@ class ApiSessionAdmin(ReadOnlyAdmin):
     search_fields = ("user__username", "app__name", "client_address")
     list_select_related = ("user", "app")
     exclude = ("access_token_hash", "refresh_token_hash")
+
+
+@admin.register(UsernameReminder)
+class UsernameReminderAdmin(ReadOnlyAdmin):
+    list_display = ("email_key", "sent_at")
+    list_filter = ("sent_at",)
+    search_fields = ("email_key",)

@@ -76,6 +76,14 @@ class PasswordForgotForm(forms.Form):
     )
 
 
+class UsernameForgotForm(forms.Form):
+    email = forms.EmailField(
+        label="Email",
+        max_length=240,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
 class SecurityAnswerForm(forms.Form):
     answer = forms.CharField(
         label="Answer",

@@ -176,6 +176,19 @@ class User(AbstractBaseUser):
     # SHA-256 of the security token appended to the password for API logins from
     # outside the org's trusted IP ranges ("Reset My Security Token" emails a new one).
     security_token_hash = models.CharField(max_length=64, blank=True)
+    # Customers: who answers for them (the inviter; admins reassign), and the day their
+    # access ends (the scheduled job deactivates them then; empty: no end).
+    sponsor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sponsored",
+        verbose_name="Sponsor",
+    )
+    access_ends_on = models.DateField("Access ends on", null=True, blank=True)
+    # The ``access_ends_on`` the sponsor was warned of (a week before): a new date re-arms it.
+    access_end_warned_for = models.DateField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -200,6 +213,12 @@ class User(AbstractBaseUser):
             models.Index(fields=["last_name", "first_name", "id"], name="user_name_order_idx"),
             # Invitations match existing users by address (``email_key``).
             models.Index(fields=["email_key"], name="user_email_key_idx"),
+            # The scheduled job finds the customers whose access ends soon.
+            models.Index(
+                fields=["access_ends_on"],
+                condition=Q(access_ends_on__isnull=False, is_active=True),
+                name="user_access_ends_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -468,3 +487,16 @@ class ApiSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} session of {self.user_id}"
+
+
+class UsernameReminder(models.Model):
+    """One "Forgot Your Username?" email sent to an address (by ``email_key``), for its limit."""
+
+    email_key = models.CharField(max_length=EMAIL_KEY_LENGTH)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["email_key", "sent_at"], name="username_reminder_idx")]
+
+    def __str__(self) -> str:
+        return f"Username reminder at {self.sent_at:%Y-%m-%d %H:%M}"

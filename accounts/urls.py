@@ -12,6 +12,8 @@ urlpatterns = [
     path("password/forgot/", views.password_forgot, name="password_forgot"),
     path("password/forgot/sent/", views.password_forgot_sent, name="password_forgot_sent"),
     path("password/reset/", views.password_reset, name="password_reset"),
+    path("username/forgot/", views.username_forgot, name="username_forgot"),
+    path("username/forgot/sent/", views.username_forgot_sent, name="username_forgot_sent"),
     path(
         "password/reset/<str:token>/",
         views.password_reset_open,

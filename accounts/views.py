@@ -21,7 +21,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.forms import LoginForm, NewPasswordForm, PasswordForgotForm, SecurityAnswerForm
+from accounts.forms import (
+    LoginForm,
+    NewPasswordForm,
+    PasswordForgotForm,
+    SecurityAnswerForm,
+    UsernameForgotForm,
+)
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from accounts.oauth import security_token_reset_request
@@ -35,6 +41,7 @@ from accounts.password_reset import (
 )
 from accounts.security import answer_check
 from accounts.throttle import client_address
+from accounts.username_reminder import username_reminder_request
 from chatterorg.forms import form_refusal_add
 from chatterorg.http import referrer_same_origin
 from chatterorg.tokens import LinkSession, token_hash
@@ -91,6 +98,24 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
 @require_safe
 def password_forgot_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_forgot_sent.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def username_forgot(request: HttpRequest) -> HttpResponse:
+    """Forgot Your Username?: the usernames of an address by email, the same answer either way."""
+    form = UsernameForgotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username_reminder_request(
+            email=form.cleaned_data["email"], client_address=client_address(request)
+        )
+        return redirect("accounts:username_forgot_sent")
+    return render(request, "accounts/username_forgot.html", {"form": form})
+
+
+@require_safe
+def username_forgot_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/username_forgot_sent.html")
 
 
 @referrer_same_origin

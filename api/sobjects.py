@@ -757,13 +757,14 @@ def _invitations_visible(viewer: User) -> QuerySet[Invitation]:
     if viewer.is_customer:
         return Invitation.objects.none()
     return Invitation.objects.filter(group_id__in=managed) | Invitation.objects.filter(
-        inviter_id=viewer.pk
+        inviter_id=viewer.pk, kind=Invitation.Kind.CUSTOMER
     )
 
 
 def _invitation_fetch(viewer: User, pk: int) -> Invitation:
     invitation = Invitation.objects.filter(pk=pk).first()
-    if invitation is None:
+    # A coworker invitation has no group: it is no CollaborationInvitation.
+    if invitation is None or invitation.group_id is None:
         raise Http404
     group, caps = group_for_user(viewer, invitation.group_id)
     if not invitation_cancel_allowed(user=viewer, invitation=invitation, caps=caps):

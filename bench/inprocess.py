@@ -54,7 +54,47 @@ def pages(fixtures: dict[str, int]) -> list[Page]:
         ("Invite page", morgan, f"/invitations/groups/{large}/invite/", False),
         (f"Setup › Users, search {SEARCH!r}", admin, f"/setup/users/?q={SEARCH}", False),
         ("Setup › Audit Trail", admin, "/setup/audit-trail/", False),
+        # The API's SOQL (issue 15): a page of 2,000 rows with a relationship field, a
+        # semi-join over the large group's 5,000 members, and a page of invitations.
+        (SOQL_USERS, morgan, _soql("SELECT Id, Name, Profile.Name FROM User LIMIT 2000"), False),
+        (
+            SOQL_SEMI_JOIN,
+            morgan,
+            _soql(
+                "SELECT Id, Name FROM User WHERE Id IN (SELECT MemberId FROM "
+                f"CollaborationGroupMember WHERE CollaborationGroupId = '{_group_id(large)}') "
+                "LIMIT 200"
+            ),
+            False,
+        ),
+        (
+            SOQL_INVITATIONS,
+            morgan,
+            _soql(
+                "SELECT Id, InvitedUserEmail, Status, SharedEntity.Name "
+                "FROM CollaborationInvitation ORDER BY CreatedDate DESC"
+            ),
+            False,
+        ),
     ]
+
+
+SOQL_USERS = "SOQL: 2,000 users with Profile.Name"
+SOQL_SEMI_JOIN = "SOQL: semi-join on the large group's members"
+SOQL_INVITATIONS = "SOQL: first page of the org's invitations"
+API_PATH = "/services/data/v66.0/query/?q="
+
+
+def _soql(query: str) -> str:
+    from urllib.parse import quote
+
+    return API_PATH + quote(query)
+
+
+def _group_id(pk: int) -> str:
+    from api.ids import sf_id
+
+    return sf_id("CollaborationGroup", pk) or ""
 
 
 BENCH_CUSTOMER = "bench.customer@guest.acme.example"
@@ -98,9 +138,24 @@ def main() -> int:
             clients[username] = client
         return clients[username]
 
+    bearer: dict[str, str] = {}
+
+    def api_headers(username: str) -> dict[str, str]:
+        # An API session as an OAuth login makes one, without the password hash.
+        from accounts.oauth import api_session_start
+
+        if username not in bearer:
+            token, _, _ = api_session_start(user=User.objects.get(username=username), kind="oauth")
+            bearer[username] = f"Bearer {token}"
+        return {"HTTP_AUTHORIZATION": bearer[username]}
+
     by_name: dict[str, Callable[[], Any]] = {}
     cold: set[str] = set()
     for name, username, path, clears in pages(_fixtures()):
+        if path.startswith(API_PATH) and username is not None:
+            api = Client(HTTP_HOST="localhost", **api_headers(username))
+            by_name[name] = lambda api=api, path=path: api.get(path)
+            continue
         client = client_for(username)
         by_name[name] = lambda client=client, path=path: client.get(path)
         if clears:

@@ -98,6 +98,14 @@ def main_requests(
     token = fixtures["plan_token"]
     joiner = Client(HTTP_HOST="localhost")
     addresses = ", ".join(f"plan{k}@prospect{k % 7}.example" for k in range(100))
+    bulk_url = f"/invitations/groups/{large}/invite/bulk/"
+
+    def csv_file() -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        rows = "".join(f"bulk{k}@prospect{k % 7}.example,Bulk,Row {k},\n" for k in range(1000))
+        content = ("email,first name,last name,message\n" + rows).encode()
+        return SimpleUploadedFile("people.csv", content, content_type="text/csv")
 
     def signup() -> Any:
         return joiner.post(
@@ -139,6 +147,13 @@ def main_requests(
         ("People", lambda: morgan.get("/people/")),
         ("Setup: Users", lambda: admin.get("/setup/users/")),
         ("Setup: Audit Trail", lambda: admin.get("/setup/audit-trail/")),
+        ("Setup: Invitations", lambda: admin.get("/setup/invitations/")),
+        (
+            "Setup: Invitations, Expired, one domain",
+            lambda: admin.get("/setup/invitations/?status=Expired&domain=globex.example"),
+        ),
+        ("Setup: Customers", lambda: admin.get("/setup/users/customers/")),
+        ("Dry run of a 1,000-row CSV", lambda: morgan.post(bulk_url, {"file": csv_file()})),
     ]
 
 

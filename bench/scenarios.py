@@ -145,6 +145,25 @@ def measure(
         ]
     )
 
+    # The dry run of a bulk invite writes nothing but the session: one client, like invites.
+    bulk_path = f"/invitations/groups/{large}/invite/bulk/"
+    inviter[0].request("GET", bulk_path)
+
+    def dry_run(session: Session, i: int) -> tuple[int, dict[str, str]]:
+        pasted = "\n".join(f"bulk{i}x{k}@prospect{k % 7}.example" for k in range(1000))
+        status, headers, _ = session.request("POST", bulk_path, {"addresses": pasted})
+        return status, headers
+
+    results.append(run("Dry run of 1,000 pasted addresses", inviter, dry_run, requests=n(20)))
+
+    admin = _sessions(port, clients, "admin@acme.example", password)
+    results += interleave(
+        [
+            Scenario("Setup: Invitations", admin, get("/setup/invitations/"), n(200)),
+            Scenario("Setup: Customers", admin, get("/setup/users/customers/"), n(200)),
+        ]
+    )
+
     tokens = iter(fixtures["tokens"])
 
     # The hash the sign-up is compared with is timed between the sign-ups, so

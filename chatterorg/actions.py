@@ -122,6 +122,12 @@ ORG_SETTING_FIELDS = (
     "invitation_expiry_days",
     "invitations_per_day",
     "show_validation_errors_to_customers",
+    "invitation_reminders",
+    "invitation_reminder_days",
+    "customer_access_days",
+    "company_email_domains",
+    "customer_domain_rule",
+    "customer_domains",
 )
 
 

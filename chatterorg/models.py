@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+
+from chatterorg.domains import (
+    address_domain,
+    domain_matches,
+    domain_patterns_cached,
+    domain_patterns_parse,
+)
 
 
 # The API settings start from the environment's values (API_TRUSTED_IP_RANGES,
@@ -46,6 +54,36 @@ class Organization(models.Model):
     show_validation_errors_to_customers = models.BooleanField(
         "Show validation rule errors to customers", default=False
     )
+    invitation_reminders = models.BooleanField(
+        "Remind invitees before an invitation expires", default=False
+    )
+    invitation_reminder_days = models.PositiveSmallIntegerField(
+        "Days before expiry",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    customer_access_days = models.PositiveSmallIntegerField(
+        "Customer access lasts (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+    )
+    # The org's own domains (``chatterorg.domains``): their addresses are coworkers.
+    company_email_domains = models.TextField("Company Email Domains", blank=True)
+
+    class CustomerDomainRule(models.TextChoices):
+        ANY = "", "Any domain"
+        ALLOW = "allow", "Only these domains"
+        DENY = "deny", "Any domain except these"
+
+    customer_domain_rule = models.CharField(
+        "Customer invitation domains",
+        max_length=5,
+        choices=CustomerDomainRule.choices,
+        default=CustomerDomainRule.ANY,
+        blank=True,
+    )
+    customer_domains = models.TextField("Domains", blank=True)
     # Setup › Security › Network Access: API password logins from these networks
     # (CIDR, one per entry) may omit the security token.
     trusted_ip_ranges = models.JSONField(
@@ -74,10 +112,49 @@ class Organization(models.Model):
                 condition=Q(invitation_expiry_days__gte=1, invitation_expiry_days__lte=365),
                 name="organization_expiry_days_range",
             ),
+            models.CheckConstraint(
+                condition=Q(customer_domain_rule__in=["", "allow", "deny"]),
+                name="organization_customer_domain_rule_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Domains must parse; a rule needs domains (an empty allow list would allow none)."""
+        errors: dict[str, ValidationError] = {}
+        for field in ("company_email_domains", "customer_domains"):
+            try:
+                setattr(self, field, "\n".join(domain_patterns_parse(getattr(self, field))))
+            except ValidationError as exc:
+                errors[field] = exc
+        rule_empty = self.customer_domain_rule and not self.customer_domains
+        if rule_empty and "customer_domains" not in errors:
+            errors["customer_domains"] = ValidationError(
+                "Enter the domains of the rule, or choose Any domain.",
+                code="rule_without_domains",
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def company_domain_patterns(self) -> list[str]:
+        return list(domain_patterns_cached(self.company_email_domains))
+
+    def customer_domain_allowed(self, key: str) -> bool:
+        """The customer domain rule lets an address (its ``email_key``) be invited."""
+        if not self.customer_domain_rule:
+            return True
+        patterns = list(domain_patterns_cached(self.customer_domains))
+        matches = domain_matches(address_domain(key), patterns)
+        return (
+            matches if self.customer_domain_rule == self.CustomerDomainRule.ALLOW else not matches
+        )
+
+    def is_company_address(self, key: str) -> bool:
+        """An address (its ``email_key``) in one of the company's own domains."""
+        return domain_matches(address_domain(key), self.company_domain_patterns)
 
 
 class Licence(models.Model):

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "chatterorg.staticfiles.ChatterStaticFilesConfig",
     "django_tasks_db",
     "chatterorg",
     "accounts",

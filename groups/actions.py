@@ -27,6 +27,7 @@ from groups.access import (
     post_deletable,
 )
 from groups.models import Comment, Group, JoinRequest, Membership, Post
+from groups.tasks import join_request_decision_send, join_request_notices_send
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -487,9 +488,13 @@ def join_request_create(*, actor: User, group: Group) -> JoinRequest:
         raise ValidationError("You've already asked to join this group.")
     try:
         with transaction.atomic():
-            return JoinRequest.objects.create(group=group, user=actor)
+            join_request = JoinRequest.objects.create(group=group, user=actor)
     except IntegrityError as exc:
         raise ValidationError("You've already asked to join this group.") from exc
+    request_id = join_request.pk
+    # The owner and managers are emailed once the request is saved.
+    transaction.on_commit(lambda: join_request_notices_send.enqueue(join_request_id=request_id))
+    return join_request
 
 
 def _join_request_decide(*, actor: User, join_request: JoinRequest) -> JoinRequest:
@@ -528,6 +533,7 @@ def join_request_accept(*, actor: User, join_request: JoinRequest) -> Membership
         f'to join group "{group.name}"',
     )
     join_request.status = locked.status
+    _decision_notify(locked)
     return membership
 
 
@@ -546,7 +552,13 @@ def join_request_decline(*, actor: User, join_request: JoinRequest) -> JoinReque
         display=f"Declined the request of {join_request.user.name} "
         f'to join group "{join_request.group.name}"',
     )
+    _decision_notify(locked)
     return locked
+
+
+def _decision_notify(join_request: JoinRequest) -> None:
+    request_id = join_request.pk
+    transaction.on_commit(lambda: join_request_decision_send.enqueue(join_request_id=request_id))
 
 
 # --- Feed -------------------------------------------------------------------------------

@@ -378,6 +378,19 @@ def owner_candidates(group: Group) -> list[Membership]:
     )
 
 
+def join_requests_to_answer(user: User) -> QuerySet[JoinRequest]:
+    """Pending requests to join the groups ``user`` owns or manages, oldest first."""
+    return (
+        JoinRequest.objects.filter(
+            status=JoinRequest.Status.PENDING,
+            group__memberships__user=user,
+            group__memberships__role__in=[Membership.Role.OWNER, Membership.Role.MANAGER],
+        )
+        .select_related("group", "user")
+        .order_by("created_at", "id")
+    )
+
+
 FRAGMENT_PAGE_PARAMS = ("page", "members_page")
 
 

@@ -9,7 +9,7 @@ from chatterorg.models import Organization
 from chatterorg.selectors import org_get
 from chatterorg.tokens import LinkSession, token_lookup_hash, token_matches
 from groups.access import GroupCapabilities
-from invitations.models import Invitation, invitation_email_key
+from invitations.models import Invitation, RetiredLink, invitation_email_key
 
 JOIN_SESSION_KEY = "join_invitation"
 
@@ -113,3 +113,35 @@ def invitation_cancel_allowed(
     """The group's managers ("Add/Remove Members") cancel any pending invitation; its
     sender cancels their own while they can still see the group (``caps`` exist)."""
     return caps.manage_members or invitation.inviter_id == user.pk
+
+
+def retired_link_for_token(raw: str, *, org: Organization) -> tuple[str, Invitation] | None:
+    """What an old link of a real invitation may say, or None (the uniform page).
+
+    ``("accepted", invitation)``: the invitation was accepted (with this link or a
+    newer one): "You've already joined". ``("superseded", invitation)``: a resend
+    or reminder sent a newer link, and the invitation can still be redeemed. Any
+    other link (unknown, malformed, expired, canceled, customers turned off)
+    answers None, so it gets the one "no longer valid" page.
+    """
+    digest = token_lookup_hash(raw)
+    if digest is None:
+        return None
+    link = (
+        RetiredLink.objects.select_related(
+            "invitation__group", "invitation__accepted_user", "invitation__inviter"
+        )
+        .filter(token_hash=digest)
+        .first()
+    )
+    if link is None or not token_matches(link.token_hash, digest):
+        return None
+    invitation = link.invitation
+    if invitation.status == Invitation.Status.ACCEPTED and invitation.accepted_user is not None:
+        return "accepted", invitation
+    if (
+        link.reason == RetiredLink.Reason.SUPERSEDED
+        and Invitation.objects.redeemable(org=org).filter(pk=invitation.pk).exists()
+    ):
+        return "superseded", invitation
+    return None

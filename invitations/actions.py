@@ -13,14 +13,21 @@ from django.utils import timezone
 
 from accounts.models import User
 from chatterorg.actions import audit_event
+from chatterorg.domains import address_domain, domain_matches
 from chatterorg.models import AuditEvent, Licence, Organization
 from chatterorg.selectors import org_get
 from groups.access import can_see_group, group_capabilities, membership_get, require
 from groups.actions import membership_add
 from groups.models import Group, Membership
 from invitations.access import invitation_cancel_allowed
-from invitations.addresses import addresses_clean, addresses_parse
-from invitations.models import Invitation, invitation_email_key
+from invitations.addresses import (
+    addresses_clean,
+    addresses_count_check,
+    addresses_parse,
+    addresses_partition,
+    addresses_split,
+)
+from invitations.models import Invitation, RetiredLink, invitation_email_key, links_retire
 from invitations.tasks import invitation_emails_send, member_added_notices_send
 
 AUDIT_SECTION = "Chatter Invitations"
@@ -28,8 +35,30 @@ MAX_MESSAGE_LENGTH = 255
 AUDIT_DISPLAY_LENGTH = 500  # AuditEvent.display
 
 OutcomeStatus = Literal[
-    "Invited", "ActedUponUser", "NoActionNeededUser", "Resent", "DeactivatedUser"
+    "Invited",
+    "ActedUponUser",
+    "NoActionNeededUser",
+    "Resent",
+    "DeactivatedUser",
+    "CompanyDomain",
+    "BlockedByDomainRule",
+    # Only in bulk invites (``invitations.bulk``): rows that are left out, not refusals.
+    "InvalidAddress",
+    "Duplicate",
+    "OverDailyLimit",
 ]
+# The statuses that write nothing for their address.
+UNSENT_STATUSES = frozenset(
+    {
+        "NoActionNeededUser",
+        "DeactivatedUser",
+        "CompanyDomain",
+        "BlockedByDomainRule",
+        "InvalidAddress",
+        "Duplicate",
+        "OverDailyLimit",
+    }
+)
 
 # What the invite page says for each status (the statuses are Salesforce's API names).
 OUTCOME_LABELS: dict[str, str] = {
@@ -41,6 +70,13 @@ OUTCOME_LABELS: dict[str, str] = {
     # (one customer per address), so no second account can be offered.
     "DeactivatedUser": "This person's account is deactivated. Ask your administrator to "
     "reactivate it.",
+    "CompanyDomain": "This address is in your company's domain. Invite coworkers from People "
+    "instead.",
+    "BlockedByDomainRule": "Blocked by domain rule: your org doesn't allow customer invitations "
+    "to this domain.",
+    "InvalidAddress": "Invalid address",
+    "Duplicate": "Listed twice: invited once",
+    "OverDailyLimit": "Over the daily limit",
 }
 
 
@@ -50,19 +86,34 @@ class InviteRequest:
 
     emails: tuple[str, ...]
     message: str
+    # Days until the links expire; None: the org's "Invitation expiry (days)".
+    expiry_days: int | None = None
 
 
-def invite_request_clean(*, addresses: str | Sequence[str], message: str) -> InviteRequest:
+def invite_request_clean(
+    *,
+    addresses: str | Sequence[str],
+    message: str,
+    expiry_days: int | None = None,
+    skip_invalid: bool = False,
+) -> InviteRequest:
     """Parse and check an invite's input (ValidationError): the form's text or a list.
 
     The form calls this in ``clean``; its cleaned result is what the action takes.
+    ``skip_invalid`` drops invalid addresses ("Send to the N valid addresses")
+    instead of refusing the request; at least one valid address must remain.
+    The expiry is checked against the org's maximum by the action.
     """
     errors: dict[str, ValidationError] = {}
     emails: list[str] = []
     try:
-        emails = (
-            addresses_parse(addresses) if isinstance(addresses, str) else addresses_clean(addresses)
-        )
+        if skip_invalid:
+            pieces = addresses_split(addresses) if isinstance(addresses, str) else addresses
+            emails = addresses_count_check(addresses_partition(pieces)[0])
+        elif isinstance(addresses, str):
+            emails = addresses_parse(addresses)
+        else:
+            emails = addresses_clean(addresses)
     except ValidationError as exc:
         errors["addresses"] = exc
     message = message.strip()
@@ -74,7 +125,7 @@ def invite_request_clean(*, addresses: str | Sequence[str], message: str) -> Inv
         )
     if errors:
         raise ValidationError(errors)
-    return InviteRequest(emails=tuple(emails), message=message)
+    return InviteRequest(emails=tuple(emails), message=message, expiry_days=expiry_days)
 
 
 @dataclass(frozen=True)
@@ -192,7 +243,7 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
     """Invite each address to ``group``; one outcome per address, in order.
 
     All or nothing: if the actor may not invite (PermissionDenied) or any
-    check fails (ValidationError: daily limit, licences), nothing is written
+    check fails (ValidationError: expiry out of range, daily limit, licences), nothing is written
     and nothing is sent. An address of a deactivated user is not an error
     of the request: its outcome says so (``DeactivatedUser``) and nothing is
     written for it. It reads as a plan, then its checks, then one write
@@ -216,12 +267,13 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
     # Re-read the group under lock: its settings decide, not the caller's copy.
     group = Group.objects.select_for_update().get(pk=group_id)
     require(_may_invite(actor=actor, group=group, org=org))
+    expiry = invite_expiry(invite=invite, org=org)
 
-    plan = _invite_plan(group=group, invite=invite, drafts=drafts)
+    plan = _invite_plan(group=group, invite=invite, drafts=drafts, org=org)
     now = timezone.now()
     _licences_check(plan)
     _daily_limit_check(actor=actor, org=org, now=now, new=len(plan.new), resent=plan.resent)
-    _invite_apply(plan, actor=actor, group=group, org=org, now=now, message=invite.message)
+    _invite_apply(plan, actor=actor, group=group, now=now, expiry=expiry, message=invite.message)
     return [
         InviteOutcome(
             email=row.email,
@@ -233,10 +285,20 @@ def invitations_send(*, actor: User, group: Group, invite: InviteRequest) -> lis
     ]
 
 
-def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation]) -> InvitePlan:
+def _invite_plan(
+    *,
+    group: Group,
+    invite: InviteRequest,
+    drafts: list[Invitation],
+    org: Organization,
+    lock: bool = True,
+) -> InvitePlan:
     """Decide each address by its ``email_key``: the active user it names (added, or
     already a member), else the deactivated user who keeps it (nothing to do),
-    else its pending invitation (resent), else its draft (a new invitation). Reads only.
+    else, if the address may be invited as a customer (not in a company domain,
+    allowed by the domain rule), its pending invitation (resent) or its draft (a
+    new invitation). Reads only; ``lock`` locks the pending invitations it reads
+    (a dry run reads without).
     """
     keys = [invitation_email_key(email) for email in invite.emails]
     # Deactivated users count too, internal or customer: their address is theirs, and
@@ -259,12 +321,13 @@ def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation
         current = users_by_key.get(candidate_key)
         if current is None or (candidate.pk in member_ids and current.pk not in member_ids):
             users_by_key[candidate_key] = candidate
-    pending: dict[str | None, Invitation] = {
-        invitation.email_key: invitation
-        for invitation in Invitation.objects.select_for_update().filter(
-            group=group, status=Invitation.Status.SENT, email_key__in=keys
-        )
-    }
+    pending_rows = Invitation.objects.filter(
+        group=group, status=Invitation.Status.SENT, email_key__in=keys
+    )
+    if lock:
+        pending_rows = pending_rows.select_for_update()
+    pending: dict[str | None, Invitation] = {inv.email_key: inv for inv in pending_rows}
+    company = org.company_domain_patterns
     rows: list[AddressPlan] = []
     for email, key, draft in zip(invite.emails, keys, drafts, strict=True):
         user = users_by_key.get(key)
@@ -273,6 +336,10 @@ def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation
             invitation = pending.get(key)
             if deactivated is not None:
                 rows.append(AddressPlan(email=email, status="DeactivatedUser", user=deactivated))
+            elif domain_matches(address_domain(key), company):
+                rows.append(AddressPlan(email=email, status="CompanyDomain"))
+            elif not org.customer_domain_allowed(key):
+                rows.append(AddressPlan(email=email, status="BlockedByDomainRule"))
             elif invitation is None:
                 rows.append(AddressPlan(email=email, status="Invited", invitation=draft))
             else:
@@ -284,21 +351,54 @@ def _invite_plan(*, group: Group, invite: InviteRequest, drafts: list[Invitation
     return InvitePlan(addresses=tuple(rows))
 
 
+def invite_expiry(*, invite: InviteRequest, org: Organization) -> timedelta:
+    """How long the request's links last: its choice, 1 day up to the org's maximum."""
+    days = org.invitation_expiry_days if invite.expiry_days is None else invite.expiry_days
+    if not 1 <= days <= org.invitation_expiry_days:
+        raise ValidationError(
+            {
+                "expiry_days": ValidationError(
+                    "Choose between 1 and %(limit)d days.",
+                    code="expiry_out_of_range",
+                    params={"limit": org.invitation_expiry_days},
+                )
+            }
+        )
+    return timedelta(days=days)
+
+
 def _invite_apply(
-    plan: InvitePlan, *, actor: User, group: Group, org: Organization, now: datetime, message: str
+    plan: InvitePlan,
+    *,
+    actor: User,
+    group: Group,
+    now: datetime,
+    expiry: timedelta,
+    message: str,
+    resent_messages: dict[int, str] | None = None,
 ) -> None:
-    """The writes of a checked plan: invitations, resends, memberships, audit, emails."""
-    expires_at = now + timedelta(days=org.invitation_expiry_days)
+    """The writes of a checked plan: invitations, resends, memberships, audit, emails.
+
+    Each draft carries its own message; a resend gets ``resent_messages[pk]`` or ``message``.
+    """
+    resent_messages = resent_messages or {}
+    expires_at = now + expiry
     new, resent, added = plan.new, plan.resent, plan.added
     for draft in new:
         draft.sent_at = now
         draft.expires_at = expires_at
     Invitation.objects.bulk_create(new)
     if resent:
-        # The old links die in this transaction: the task makes new ones.
-        Invitation.objects.filter(pk__in=[inv.pk for inv in resent]).update(
-            **_resend_fields(actor=actor, now=now, expires_at=expires_at), message=message
-        )
+        # The old links die in this transaction: the task makes new ones. A bulk
+        # invite may give rows their own message: one update per distinct message.
+        by_message: dict[str, list[int]] = {}
+        for inv in resent:
+            by_message.setdefault(resent_messages.get(inv.pk, message), []).append(inv.pk)
+        links_retire(resent, reason=RetiredLink.Reason.SUPERSEDED)
+        for text, ids in by_message.items():
+            Invitation.objects.filter(pk__in=ids).update(
+                **_resend_fields(actor=actor, now=now, expires_at=expires_at), message=text
+            )
     if added:
         # Adding a user is the groups app's write; the actor's right to do it
         # here comes from "Invite People", checked above.
@@ -377,6 +477,25 @@ def _listing(head: str, items: list[str], limit: int) -> str:
     return f"{head}{listed}{' ' if shown else ''}…and {len(items) - shown} more"[:limit]
 
 
+def invitation_duration(invitation: Invitation, *, org: Organization) -> timedelta:
+    """How long a resend of ``invitation`` lasts: as long as it was sent for, at most
+    the org's "Invitation expiry (days)" (which may have shrunk since)."""
+    chosen = invitation.expires_at - invitation.sent_at
+    return max(min(chosen, timedelta(days=org.invitation_expiry_days)), timedelta(days=1))
+
+
+def _audit_of_org(*, actor: User, action: str, summary: str, emails: list[str]) -> AuditEvent:
+    """One audit event for many invitations of the org (Setup's bulk changes)."""
+    return audit_event(
+        actor=actor,
+        section=AUDIT_SECTION,
+        action=action,
+        display=_listing(f"{summary}: ", emails, AUDIT_DISPLAY_LENGTH),
+        new=", ".join(emails),
+        target=None,
+    )
+
+
 def _resend_fields(*, actor: User, now: datetime, expires_at: datetime) -> dict[str, object]:
     """A resend is a new send: new sender and times, no link until the task makes one."""
     return {
@@ -387,26 +506,29 @@ def _resend_fields(*, actor: User, now: datetime, expires_at: datetime) -> dict[
         "delivery_status": Invitation.Delivery.QUEUED,
         "delivery_error": "",
         "delivered_at": None,
+        "reminded_at": None,
     }
 
 
 @transaction.atomic
 def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
-    """Send a pending invitation again: a new link, the old one dead at once, expiry restarted.
+    """Send a pending invitation again: a new link, the old one dead at once, expiry restarted
+    for as many days as it was first sent for (``invitation_duration``).
 
     Needs "Invite People" on the group (PermissionDenied otherwise) and counts
     against the actor's daily limit like a new invitation.
     """
     org = org_get()
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    group = Group.objects.get(pk=invitation.group_id)
+    group = Group.objects.get(pk=invitation.invited_group_id)
     require(_may_invite(actor=actor, group=group, org=org))
     if invitation.status != Invitation.Status.SENT:
         raise ValidationError("Only a pending invitation can be resent.", code="not_pending")
     now = timezone.now()
     _daily_limit_check(actor=actor, org=org, now=now, new=0, resent=[invitation])
 
-    expires_at = now + timedelta(days=org.invitation_expiry_days)
+    expires_at = now + invitation_duration(invitation, org=org)
+    links_retire([invitation], reason=RetiredLink.Reason.SUPERSEDED)
     for field, value in _resend_fields(actor=actor, now=now, expires_at=expires_at).items():
         setattr(invitation, field, value)
     invitation.save()
@@ -428,7 +550,7 @@ def invitation_cancel(*, actor: User, invitation: Invitation) -> Invitation:
     Who may: see ``invitation_cancel_allowed``; nobody who cannot see the group.
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    group = Group.objects.get(pk=invitation.group_id)
+    group = Group.objects.get(pk=invitation.invited_group_id)
     membership = membership_get(user=actor, group=group)
     if not can_see_group(actor, group, membership):
         raise PermissionDenied

@@ -72,16 +72,23 @@ def _shorten(text: str) -> str:
     return text if len(text) <= 80 else f"{text[:77]}..."
 
 
+def addresses_split(text: str, *, limit: int = MAX_ADDRESSES) -> list[str]:
+    """The pieces of a pasted list (commas, semicolons, line breaks), one address each.
+
+    A paste far beyond ``limit`` is refused before each piece is validated.
+    """
+    pieces = _split(text)
+    if len(pieces) > 10 * limit:
+        raise _too_many(limit)
+    return pieces
+
+
 def addresses_parse(text: str) -> list[str]:
     """The distinct valid addresses in ``text`` (commas, semicolons, line breaks), in order.
 
-    See ``addresses_clean``; a paste far beyond the limit is refused before
-    each piece is validated.
+    See ``addresses_clean``.
     """
-    pieces = _split(text)
-    if len(pieces) > 10 * MAX_ADDRESSES:
-        raise _too_many()
-    return addresses_clean(pieces)
+    return addresses_clean(addresses_split(text))
 
 
 def addresses_clean(pieces: Sequence[str]) -> list[str]:
@@ -91,6 +98,26 @@ def addresses_clean(pieces: Sequence[str]) -> list[str]:
     the first spelling. If
     any address is invalid, ValidationError lists each one, so nothing is sent
     for a half-valid list; so it does for none, or more than ``MAX_ADDRESSES``.
+    """
+    addresses, errors = addresses_partition(pieces)
+    if errors:
+        raise ValidationError(errors)
+    return addresses_count_check(addresses)
+
+
+def addresses_count_check(addresses: list[str]) -> list[str]:
+    """``addresses`` if there is at least one and at most ``MAX_ADDRESSES``."""
+    if not addresses:
+        raise ValidationError("Enter at least one email address.", code="required")
+    if len(addresses) > MAX_ADDRESSES:
+        raise _too_many()
+    return addresses
+
+
+def addresses_partition(pieces: Sequence[str]) -> tuple[list[str], list[ValidationError]]:
+    """The distinct valid addresses among ``pieces``, and one error per distinct invalid one.
+
+    For "Send to the N valid addresses": the caller decides whether errors refuse it all.
     """
     if len(pieces) > 10 * MAX_ADDRESSES:
         raise _too_many()
@@ -110,18 +137,12 @@ def addresses_clean(pieces: Sequence[str]) -> list[str]:
         if key not in seen:
             seen.add(key)
             addresses.append(address)
-    if errors:
-        raise ValidationError(errors)
-    if not addresses:
-        raise ValidationError("Enter at least one email address.", code="required")
-    if len(addresses) > MAX_ADDRESSES:
-        raise _too_many()
-    return addresses
+    return addresses, errors
 
 
-def _too_many() -> ValidationError:
+def _too_many(limit: int = MAX_ADDRESSES) -> ValidationError:
     return ValidationError(
         "You can invite at most %(limit)d people at a time.",
         code="too_many",
-        params={"limit": MAX_ADDRESSES},
+        params={"limit": limit},
     )

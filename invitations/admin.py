@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from chatterorg.admin import ReadOnlyAdmin
-from invitations.models import Invitation, SupportReference
+from invitations.models import Invitation, RetiredLink, SupportReference
 
 
 @admin.register(Invitation)
@@ -33,3 +33,12 @@ class SupportReferenceAdmin(ReadOnlyAdmin):
     search_fields = ("number", "rule_name", "rule_message", "exception_type")
     list_select_related = ("group",)
     date_hierarchy = "created_at"
+
+
+@admin.register(RetiredLink)
+class RetiredLinkAdmin(ReadOnlyAdmin):
+    list_display = ("invitation", "reason", "retired_at")
+    list_filter = ("reason", "retired_at")
+    search_fields = ("invitation__email",)
+    list_select_related = ("invitation__group",)
+    exclude = ("token_hash",)

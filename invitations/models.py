@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -23,21 +24,31 @@ def invitation_email_key(address: str) -> str:
         return address.strip().lower()
 
 
+def company_address_q(org: Organization, field: str = "email_key") -> Q:
+    """Addresses (their ``email_key``) in one of the org's company domains, as a filter."""
+    matches = Q(pk__in=[])
+    for pattern in org.company_domain_patterns:
+        suffix = pattern[1:] if pattern.startswith("*.") else "@" + pattern
+        matches |= Q(**{f"{field}__endswith": suffix})
+    return matches
+
+
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def redeemable(self, *, org: Organization) -> InvitationQuerySet:
         """Invitations whose Join Now link works right now: the one place this rule lives.
 
         Status Sent, not past ``expires_at`` (valid up to and including that
-        instant), the org allows customer invitations, and the group is still
-        Private or Unlisted with "Allow Customers".
+        instant), and: for a customer invitation, the org allows customer
+        invitations and the group is still Private or Unlisted with "Allow
+        Customers"; for a coworker invitation, the org allows coworker
+        invitations and the address is still in one of the company's domains.
         """
-        if not org.allow_customer_invitations:
-            return self.none()
-        return self.filter(
-            Group.takes_customers_q("group__"),
-            status=Invitation.Status.SENT,
-            expires_at__gte=timezone.now(),
-        )
+        allowed = Q(pk__in=[])
+        if org.allow_customer_invitations:
+            allowed |= Q(kind=Invitation.Kind.CUSTOMER) & Group.takes_customers_q("group__")
+        if org.allow_coworker_invitations:
+            allowed |= Q(kind=Invitation.Kind.COWORKER) & company_address_q(org)
+        return self.filter(allowed, status=Invitation.Status.SENT, expires_at__gte=timezone.now())
 
 
 class Invitation(models.Model):
@@ -54,12 +65,25 @@ class Invitation(models.Model):
         ACCEPTED = "Accepted", "Accepted"
         CANCELED = "Canceled", "Canceled"
 
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        # A coworker in a company domain, invited from People: no group, a Chatter Free user.
+        COWORKER = "coworker", "Coworker"
+
     class Delivery(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
-    group = models.ForeignKey("groups.Group", on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOMER)
+    # Every customer invitation has its group; a coworker invitation has none.
+    group = models.ForeignKey(
+        "groups.Group",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        null=True,
+        blank=True,
+    )
     email = models.EmailField(max_length=240)
     # ``accounts.models.email_key(email)``: set by ``save`` and by the invite
     # action for its bulk insert; NULL only for rows inserted without it.
@@ -69,6 +93,9 @@ class Invitation(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
     message = models.CharField(max_length=255, blank=True)
+    # From a bulk invite's file: the sign-up form starts with them.
+    first_name = models.CharField(max_length=40, blank=True)
+    last_name = models.CharField(max_length=80, blank=True)
     sent_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -87,6 +114,8 @@ class Invitation(models.Model):
     delivery_error = models.CharField(max_length=500, blank=True)
     delivery_attempts = models.PositiveSmallIntegerField(default=0)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # When the reminder before expiry was claimed (``invitations.lifecycle``); a resend clears it.
+    reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InvitationQuerySet.as_manager()
@@ -107,6 +136,16 @@ class Invitation(models.Model):
                 condition=~Q(status="Accepted") | Q(accepted_user__isnull=False),
                 name="invitation_accepted_has_user",
             ),
+            models.CheckConstraint(
+                condition=Q(kind="customer", group__isnull=False)
+                | Q(kind="coworker", group__isnull=True),
+                name="invitation_group_by_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["email_key"],
+                condition=Q(status="Sent", kind="coworker"),
+                name="invitation_one_pending_coworker_per_address",
+            ),
         ]
         indexes = [
             models.Index(fields=["group", "status"], name="invitation_group_status_idx"),
@@ -117,10 +156,12 @@ class Invitation(models.Model):
                 name="invitation_pending_idx",
             ),
             models.Index(fields=["inviter", "sent_at"], name="invitation_inviter_sent_idx"),
+            # Setup › Invitations, newest first over the whole org.
+            models.Index(fields=["-sent_at", "-id"], name="invitation_newest_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} → {self.group}"
+        return f"{self.email} → {self.group or 'coworker'}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Keep ``email_key`` in step with ``email`` on every save that writes the email."""
@@ -130,6 +171,19 @@ class Invitation(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "email_key"}
         super().save(*args, **kwargs)
+
+    @property
+    def invited_group(self) -> Group:
+        """The group of a customer invitation (each has one: ``invitation_group_by_kind``)."""
+        if self.group is None:
+            raise ValueError("A coworker invitation has no group.")
+        return self.group
+
+    @property
+    def invited_group_id(self) -> int:
+        if self.group_id is None:
+            raise ValueError("A coworker invitation has no group.")
+        return self.group_id
 
     @property
     def is_expired(self) -> bool:
@@ -192,3 +246,38 @@ class SupportReference(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class RetiredLink(models.Model):
+    """A Join Now link that stopped working because it did its job or was replaced:
+    the invitation was accepted with it, or a resend or reminder sent a newer one.
+
+    Only the hash is kept, like the live one's. It lets an old link explain itself
+    ("You've already joined", "A newer invitation was sent to you"); canceled and
+    expired links are never recorded, so they keep the one "no longer valid" page.
+    """
+
+    class Reason(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        SUPERSEDED = "superseded", "Superseded"
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.reason} link of invitation {self.invitation_id}"
+
+
+def links_retire(invitations: Iterable[Invitation], *, reason: str) -> None:
+    """Remember the current links of these invitations (as read, locked, by the caller) as
+    retired, in the transaction that clears them: one insert, none without links."""
+    RetiredLink.objects.bulk_create(
+        [
+            RetiredLink(token_hash=inv.token_hash, invitation_id=inv.pk, reason=reason)
+            for inv in invitations
+            if inv.token_hash
+        ],
+        ignore_conflicts=True,
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from invitations.models import Invitation
 
@@ -19,3 +22,86 @@ def invitations_pending(*, group: Group) -> QuerySet[Invitation]:
         .select_related("inviter")
         .order_by("-sent_at", "-id")
     )
+
+
+def invitations_of_group(*, group: Group) -> QuerySet[Invitation]:
+    """Every invitation of ``group`` in every status (its history), newest first."""
+    return (
+        Invitation.objects.filter(group=group)
+        .select_related("inviter", "accepted_user")
+        .order_by("-sent_at", "-id")
+    )
+
+
+# Setup › Invitations: every invitation of the org ---------------------------------------------
+
+# The statuses the list shows: the stored three, with Sent split by the expiry time.
+LIST_STATUSES = ("Sent", "Expired", "Accepted", "Canceled")
+
+
+@dataclass(frozen=True)
+class InvitationFilters:
+    """The filters of Setup › Invitations; empty values filter nothing."""
+
+    status: str = ""
+    group: str = ""
+    inviter: str = ""
+    domain: str = ""
+    sent_from: date | None = None
+    sent_to: date | None = None
+    query: str = ""
+
+
+def _status_q(status: str, now: datetime) -> Q:
+    if status == "Sent":
+        return Q(status=Invitation.Status.SENT, expires_at__gte=now)
+    if status == "Expired":
+        return Q(status=Invitation.Status.SENT, expires_at__lt=now)
+    return Q(status=status)
+
+
+def _domain_key(domain: str) -> str:
+    """A domain as ``email_key`` writes it (IDNA, lower case); unchanged if it is no IDN."""
+    domain = domain.strip().lstrip("@").lower()
+    try:
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return domain
+
+
+def invitations_org_filtered(
+    *, filters: InvitationFilters, with_status: bool = True
+) -> QuerySet[Invitation]:
+    """The org's invitations that pass ``filters``, newest first (status filter optional)."""
+    found = Invitation.objects.all()
+    if filters.group:
+        found = found.filter(group__name__icontains=filters.group)
+    if filters.inviter:
+        found = found.filter(
+            Q(inviter__username__icontains=filters.inviter)
+            | Q(inviter__first_name__icontains=filters.inviter)
+            | Q(inviter__last_name__icontains=filters.inviter)
+        )
+    if filters.domain:
+        found = found.filter(email_key__endswith="@" + _domain_key(filters.domain))
+    tz = timezone.get_current_timezone()
+    if filters.sent_from:
+        start = datetime.combine(filters.sent_from, time.min, tzinfo=tz)
+        found = found.filter(sent_at__gte=start)
+    if filters.sent_to:
+        end = datetime.combine(filters.sent_to + timedelta(days=1), time.min, tzinfo=tz)
+        found = found.filter(sent_at__lt=end)
+    if filters.query:
+        found = found.filter(email__icontains=filters.query)
+    if with_status and filters.status in LIST_STATUSES:
+        found = found.filter(_status_q(filters.status, timezone.now()))
+    return found.order_by("-sent_at", "-id")
+
+
+def invitation_status_counts(*, filters: InvitationFilters) -> dict[str, int]:
+    """How many invitations of each listed status pass the other filters: one query."""
+    now = timezone.now()
+    counts = invitations_org_filtered(filters=filters, with_status=False).aggregate(
+        **{status: Count("pk", filter=_status_q(status, now)) for status in LIST_STATUSES}
+    )
+    return {status: counts[status] or 0 for status in LIST_STATUSES}

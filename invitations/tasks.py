@@ -77,17 +77,20 @@ def invitation_email_deliver(*, invitation_id: int) -> None:
 
     invitation = Invitation.objects.select_related("group", "inviter").get(pk=invitation_id)
     mine = Invitation.objects.filter(pk=invitation_id, token_hash=digest)
+    org = org_get()
+    coworker = invitation.kind == Invitation.Kind.COWORKER
+    # A coworker joins the org; a customer joins one group.
+    joins = org.name if coworker else invitation.invited_group.name
     try:
         email_send(
             to=invitation.email,
-            subject=f"{invitation.inviter.name} invited you to join {invitation.group.name} "
-            "in Chatter",
-            template="invitation",
+            subject=f"{invitation.inviter.name} invited you to join {joins} in Chatter",
+            template="coworker_invitation" if coworker else "invitation",
             context={
                 "invitation": invitation,
                 "inviter": invitation.inviter,
                 "group": invitation.group,
-                "org": org_get(),
+                "org": org,
                 "message": invitation.message,
                 "quoted_message": quote(invitation.message),
                 "join_url": join_url(raw),
@@ -116,6 +119,12 @@ def _not_deliverable(invitation: Invitation) -> str:
     if Invitation.objects.redeemable(org=org).filter(pk=invitation.pk).exists():
         return ""
     # Which part of the rule failed, for the "last delivery" shown to managers.
+    if invitation.kind == Invitation.Kind.COWORKER:
+        if invitation.is_expired:
+            return "Not sent: the invitation had expired."
+        if not org.allow_coworker_invitations:
+            return "Not sent: coworker invitations are turned off."
+        return "Not sent: the address is no longer in a company domain."
     if not org.allow_customer_invitations:
         return "Not sent: customer invitations are turned off."
     if invitation.is_expired:

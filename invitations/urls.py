@@ -14,3 +14,15 @@ urlpatterns = [
         name="cancel_confirm",
     ),
 ]
+
+urlpatterns += [
+    path("groups/<int:group_id>/invitations/history/", views.invitation_history, name="history"),
+]
+
+urlpatterns += [
+    path("groups/<int:group_id>/invite/bulk/", views.invite_bulk, name="invite_bulk"),
+]
+
+urlpatterns += [
+    path("coworkers/invite/", views.invite_coworkers, name="invite_coworkers"),
+]

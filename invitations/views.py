@@ -6,6 +6,8 @@ then the user's capabilities in the group (403), and calls one action.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,8 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
+from chatterorg.forms import form_refusal_add
 from chatterorg.models import Licence
 from chatterorg.pagination import page_get
+from chatterorg.selectors import org_get
 from chatterorg.views import confirm_page
 from groups.access import GroupCapabilities, group_for_user, require
 from groups.models import Group
@@ -28,9 +32,23 @@ from invitations.actions import (
     invitation_resend,
     invitations_send,
 )
-from invitations.forms import InviteForm
+from invitations.bulk import (
+    BulkPlan,
+    BulkRequest,
+    BulkRow,
+    PlanChanged,
+    bulk_licences_warning,
+    bulk_plan,
+    invitations_bulk_send,
+)
+from invitations.coworkers import (
+    COWORKER_OUTCOME_LABELS,
+    coworker_invitations_send,
+    coworker_invite_allowed,
+)
+from invitations.forms import BulkInviteForm, InviteForm
 from invitations.models import Invitation
-from invitations.selectors import invitations_pending
+from invitations.selectors import invitations_of_group, invitations_pending
 
 LIST_PAGE_SIZE = 50
 
@@ -46,14 +64,14 @@ def invite(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     group, caps = group_for_user(request.user, group_id)
     require(caps.invite)
     if request.method == "POST":
-        form = InviteForm(request.POST)
+        form = InviteForm(request.POST, org=org_get())
         if form.is_valid():
             try:
                 outcomes = invitations_send(
                     actor=request.user, group=group, invite=form.cleaned_data["invite"]
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                form_refusal_add(form, error)
             else:
                 # Post/Redirect/Get: reloading the result page must not send again.
                 request.session[_outcomes_key(group.pk)] = [
@@ -61,7 +79,7 @@ def invite(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
                 ]
                 return redirect("invitations:invite", group_id=group.pk)
     else:
-        form = InviteForm()
+        form = InviteForm(org=org_get())
     stored = request.session.pop(_outcomes_key(group.pk), None) or []
     shown = [
         {"email": email, "label": OUTCOME_LABELS.get(status, status)} for email, status in stored
@@ -87,6 +105,8 @@ def _invitation_and_group(
     invitation = Invitation.objects.filter(pk=invitation_id).first()
     if invitation is None:
         raise Http404("No such invitation.")
+    if invitation.group_id is None:
+        raise Http404("No such invitation.")  # coworker invitations are Setup's
     group, caps = group_for_user(request.user, invitation.group_id)
     return invitation, group, caps
 
@@ -163,4 +183,130 @@ def invitation_list(request: AuthenticatedRequest, group_id: int) -> HttpRespons
         request,
         "invitations/list.html",
         {"group": group, "caps": caps, "page": page, "next_url": request.get_full_path()},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def invitation_history(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    """Every invitation of a group in every status, paginated, for its owner and managers."""
+    group, caps = group_for_user(request.user, group_id)
+    require(caps.manage_members)
+    page = page_get(invitations_of_group(group=group), request.GET.get("page"), LIST_PAGE_SIZE)
+    return render(request, "invitations/history.html", {"group": group, "caps": caps, "page": page})
+
+
+def _bulk_key(group_id: int) -> str:
+    return f"invitations.bulk.{group_id}"
+
+
+def _bulk_keep(
+    request: AuthenticatedRequest, group: Group, bulk: BulkRequest, plan: BulkPlan
+) -> None:
+    """Keep the request and the plan shown in the session, for "Send"."""
+    request.session[_bulk_key(group.pk)] = {
+        "rows": [row.as_list() for row in bulk.rows],
+        "message": bulk.message,
+        "expiry_days": bulk.expiry_days,
+        "shown": plan.signature,
+    }
+
+
+def _bulk_kept(request: AuthenticatedRequest, group: Group) -> tuple[BulkRequest, list[Any]] | None:
+    kept = request.session.get(_bulk_key(group.pk))
+    if not kept:
+        return None
+    bulk = BulkRequest(
+        rows=tuple(BulkRow.from_list(values) for values in kept["rows"]),
+        message=kept["message"],
+        expiry_days=kept["expiry_days"],
+    )
+    return bulk, kept["shown"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_bulk(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
+    """Invite from a CSV file or a pasted list: a dry run first, then "Send" of that plan."""
+    group, caps = group_for_user(request.user, group_id)
+    require(caps.invite)
+    org = org_get()
+    plan: BulkPlan | None = None
+    changed = False
+    form = BulkInviteForm(org=org)
+    if request.method == "POST" and "send" in request.POST:
+        kept = _bulk_kept(request, group)
+        if kept is None:
+            messages.error(request, "Start again: there is no dry run to send.")
+            return redirect("invitations:invite_bulk", group_id=group.pk)
+        bulk, shown = kept
+        try:
+            sent = invitations_bulk_send(actor=request.user, group=group, bulk=bulk, shown=shown)
+        except PlanChanged as change:
+            plan, changed = change.plan, True
+            _bulk_keep(request, group, bulk, plan)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("invitations:invite_bulk", group_id=group.pk)
+        else:
+            request.session.pop(_bulk_key(group.pk), None)
+            request.session[_outcomes_key(group.pk)] = [
+                [row.email, row.status] for row in sent.rows
+            ]
+            return redirect("invitations:invite", group_id=group.pk)
+    elif request.method == "POST":
+        form = BulkInviteForm(request.POST, request.FILES, org=org)
+        if form.is_valid():
+            bulk = form.cleaned_data["bulk"]
+            try:
+                plan = bulk_plan(actor=request.user, group=group, bulk=bulk)
+            except ValidationError as error:
+                form_refusal_add(form, error)
+            else:
+                _bulk_keep(request, group, bulk, plan)
+    return render(
+        request,
+        "invitations/invite_bulk.html",
+        {
+            "group": group,
+            "caps": caps,
+            "form": form,
+            "plan": plan,
+            "changed": changed,
+            "licences_warning": bulk_licences_warning(plan) if plan is not None else "",
+        },
+    )
+
+
+COWORKER_OUTCOMES_KEY = "invitations.outcomes.coworkers"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_coworkers(request: AuthenticatedRequest) -> HttpResponse:
+    """People › "Invite Coworkers": addresses in the company's domains only."""
+    org = org_get()
+    if request.user.is_customer:
+        raise Http404("No such page.")
+    require(coworker_invite_allowed(user=request.user, org=org))
+    form = InviteForm(request.POST or None, org=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcomes = coworker_invitations_send(
+                actor=request.user, invite=form.cleaned_data["invite"]
+            )
+        except ValidationError as error:
+            form_refusal_add(form, error)
+        else:
+            request.session[COWORKER_OUTCOMES_KEY] = [[o.email, o.status] for o in outcomes]
+            return redirect("invitations:invite_coworkers")
+    stored = request.session.pop(COWORKER_OUTCOMES_KEY, None) or []
+    shown = [
+        {"email": email, "label": COWORKER_OUTCOME_LABELS.get(status, status)}
+        for email, status in stored
+    ]
+    return render(
+        request,
+        "invitations/invite_coworkers.html",
+        {"form": form, "outcomes": shown, "domains": org.company_domain_patterns},
     )

@@ -312,12 +312,33 @@ class ChatterSettingsForm(forms.ModelForm):
             ),
             "invitation_expiry_days": "Days until an invitation link stops working (1–365).",
             "invitations_per_day": "How many customer invitations one user may send per day.",
+            "invitation_reminders": (
+                "Email each invitee once, a few days before their invitation expires, with a "
+                "new Join Now link."
+            ),
+            "invitation_reminder_days": "How many days before the expiry the reminder goes out.",
+            "customer_access_days": (
+                "New customers lose access this many days after they sign up (their sponsor "
+                "is told a week before). Empty: access does not end."
+            ),
+            "company_email_domains": (
+                "Your company's own domains, e.g. acme.example or *.acme.example (subdomains). "
+                "Addresses in them are coworkers and can never be invited as customers."
+            ),
+            "customer_domains": (
+                "One per line or separated by commas; *.globex.example matches every "
+                "subdomain of globex.example."
+            ),
+        }
+        widgets = {
+            "company_email_domains": forms.Textarea(attrs={"rows": 2}),
+            "customer_domains": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The browser's hints follow the model's validators (the field itself says min 0).
-        for name in ("invitation_expiry_days", "invitations_per_day"):
+        for name in ("invitation_expiry_days", "invitations_per_day", "invitation_reminder_days"):
             model_field = Organization._meta.get_field(name)
             assert isinstance(model_field, models.Field)
             for validator in model_field.validators:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from setup.views import apps, fields, org, rules, support, users
+from setup.views import apps, customers, fields, invitations, org, rules, support, users
 
 app_name = "setup"
 
@@ -60,6 +60,23 @@ urlpatterns = [
         name="object_field_delete",
     ),
     path("support/lookup/", support.support_lookup, name="support_lookup"),
+]
+
+urlpatterns += [
+    # Manage Users › Invitations
+    path("invitations/", invitations.invitations, name="invitations"),
+    path("invitations/bulk/", invitations.invitations_bulk, name="invitations_bulk"),
+    path("invitations/export.csv", invitations.invitations_export, name="invitations_export"),
+]
+
+urlpatterns += [
+    # Manage Users › Users › Customers
+    path("users/customers/", customers.customers, name="customers"),
+    path(
+        "users/<int:user_id>/access/",
+        customers.user_customer_access,
+        name="user_customer_access",
+    ),
 ]
 
 # Apps › App Manager and Connected Apps OAuth Usage; Security › Network Access, Session Settings

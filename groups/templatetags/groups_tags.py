@@ -38,3 +38,18 @@ def my_groups_panel(user: Any) -> dict[str, Any]:
 def recent_posts_panel(user: Any) -> dict[str, Any]:
     """Home: the newest posts in the user's groups (one query)."""
     return {"posts": selectors.recent_posts_for(user)}
+
+
+# Home lists at most this many requests; the group pages have the rest.
+JOIN_REQUESTS_SHOWN = 10
+
+
+@register.inclusion_tag("groups/_home_join_requests.html")
+def join_requests_panel(user: Any) -> dict[str, Any]:
+    """Home: "Requests to join (N)" for owners and managers (a capped count and one page)."""
+    if not getattr(user, "is_authenticated", False) or user.is_customer:
+        return {"count": 0, "requests": []}
+    pending = selectors.join_requests_to_answer(user)
+    requests = list(pending[: JOIN_REQUESTS_SHOWN + 1])
+    count = len(requests) if len(requests) <= JOIN_REQUESTS_SHOWN else pending.count()
+    return {"count": count, "requests": requests[:JOIN_REQUESTS_SHOWN]}

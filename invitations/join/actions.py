@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.password_validation import password_changed, validate_password
@@ -35,7 +36,7 @@ from invitations.access import (
 )
 from invitations.join.tasks import signup_emails_send
 from invitations.join.usernames import customer_username
-from invitations.models import Invitation, SupportReference
+from invitations.models import Invitation, RetiredLink, SupportReference, links_retire
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +136,7 @@ def customer_signup(
             raise CustomerAccountExists(customer=existing)
         user = _customer_create(
             invitation=invitation,
+            org=org,
             profile=profile,
             first_name=first_name,
             last_name=last_name,
@@ -150,6 +152,7 @@ def customer_signup(
 def _customer_create(
     *,
     invitation: Invitation,
+    org: Organization,
     profile: Profile,
     first_name: str,
     last_name: str,
@@ -164,7 +167,7 @@ def _customer_create(
     ``password_hashed`` is ``make_password(password)``; the validators hear of the
     new password once the user is saved, as ``set_password`` then ``save`` would do.
     """
-    group = invitation.group
+    group = invitation.invited_group
     user = User(
         username=customer_username(
             invitee_email=invitation.email, inviter_email=invitation.inviter.email
@@ -178,6 +181,13 @@ def _customer_create(
         security_question=security_question,
         security_answer_hash=answer_hashed,
         password=password_hashed,
+        # The inviter answers for the customer; "Customer access lasts (days)" sets the end.
+        sponsor=invitation.inviter,
+        access_ends_on=(
+            timezone.localdate() + timedelta(days=org.customer_access_days)
+            if org.customer_access_days
+            else None
+        ),
     )
     # The username is checked by the database below (a concurrent sign-up may take it);
     # the profile was just read.
@@ -203,6 +213,7 @@ def _customer_create(
     invitation.status = Invitation.Status.ACCEPTED
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
+    links_retire([invitation], reason=RetiredLink.Reason.ACCEPTED)
     invitation.token_hash = None
     invitation.save(update_fields=["status", "accepted_at", "accepted_user", "token_hash"])
     audit_record(
@@ -273,13 +284,14 @@ def invitation_accept_by_customer(
     )
     if not invitation_names_customer(invitation=invitation, user=actor):
         raise PermissionDenied("This invitation is for another person.")
-    group = invitation.group
+    group = invitation.invited_group
 
     if not Membership.objects.filter(group=group, user=actor).exists():
         membership_add(actor=actor, group=group, user=actor, check_permission=False)
     invitation.status = Invitation.Status.ACCEPTED
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = actor
+    links_retire([invitation], reason=RetiredLink.Reason.ACCEPTED)
     invitation.token_hash = None
     invitation.save(update_fields=["status", "accepted_at", "accepted_user", "token_hash"])
     audit_record(

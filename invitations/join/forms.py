@@ -69,3 +69,5 @@ class SignupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.invitation = invitation
         self.fields["email"].initial = invitation.email
+        self.fields["first_name"].initial = invitation.first_name
+        self.fields["last_name"].initial = invitation.last_name

@@ -38,7 +38,7 @@ def signup_emails_send(*, user_id: int, invitation_id: int, welcome: bool = True
         "username": user.username,
         "email": user.email,
         "login_url": login_url,
-        "group_name": invitation.group.name,
+        "group_name": invitation.invited_group.name,
         "group_url": group_url,
         "inviter_name": invitation.inviter.name,
     }
@@ -46,7 +46,7 @@ def signup_emails_send(*, user_id: int, invitation_id: int, welcome: bool = True
         (user.email, f"Welcome to Chatter at {org.name}", "welcome"),
         (
             invitation.inviter.email,
-            f"{user.name} accepted your invitation to {invitation.group.name}",
+            f"{user.name} accepted your invitation to {invitation.invited_group.name}",
             "invitation_accepted",
         ),
     ]

@@ -43,12 +43,14 @@ from invitations.access import (
     customer_for_address,
     invitation_for_link,
     invitation_for_token,
+    retired_link_for_token,
 )
 from invitations.join.actions import (
     customer_signup,
     invitation_accept_by_customer,
     support_reference_create,
 )
+from invitations.join.coworker import CoworkerSignupForm, coworker_signup
 from invitations.join.forms import SignupForm
 from invitations.models import Invitation, SupportReference
 
@@ -76,13 +78,34 @@ def invalid_response(request: HttpRequest) -> HttpResponse:
 @sensitive_variables("token")
 def join_open(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: remember the invitation in the session, then leave the token URL."""
-    invitation = invitation_for_token(token, org=org_get())
+    org = org_get()
+    invitation = invitation_for_token(token, org=org)
     if invitation is None:
-        return invalid_response(request)
+        return _retired_response(request, retired_link_for_token(token, org=org))
     LinkSession(key=JOIN_SESSION_KEY, object_id=invitation.pk, token_hash=token_hash(token)).save(
         request.session
     )
     return redirect("join:signup")
+
+
+def _retired_response(request: HttpRequest, retired: tuple[str, Invitation] | None) -> HttpResponse:
+    """An old link explains itself: "You've already joined", or "A newer invitation was
+    sent to you"; any other bad link gets the uniform page."""
+    if retired is None:
+        return invalid_response(request)
+    reason, invitation = retired
+    if reason == "accepted":
+        next_url = (
+            reverse("groups:detail", kwargs={"group_id": invitation.group_id})
+            if invitation.group_id
+            else reverse("home")
+        )
+        return render(
+            request,
+            "invitations/join/already_joined.html",
+            {"invitation": invitation, "user": invitation.accepted_user, "next": next_url},
+        )
+    return render(request, "invitations/join/superseded.html", {"invitation": invitation})
 
 
 @referrer_same_origin
@@ -97,6 +120,8 @@ def join_signup(request: HttpRequest) -> HttpResponse:
     invitation = invitation_for_link(join, org=org_get())
     if join is None or invitation is None:
         return invalid_response(request)
+    if invitation.kind == Invitation.Kind.COWORKER:
+        return _coworker_signup(request, join=join, invitation=invitation)
     existing = customer_for_address(invitation.email)
     if existing is not None:
         return _existing_account_response(request, customer=existing, invitation=invitation)
@@ -151,7 +176,7 @@ def invitation_accept_on_login(
         LinkSession.clear(request.session, JOIN_SESSION_KEY)
         return
     LinkSession.clear(request.session, JOIN_SESSION_KEY)
-    messages.success(request, f"You joined the group {invitation.group.name}.")
+    messages.success(request, f"You joined the group {invitation.invited_group.name}.")
 
 
 @referrer_same_origin
@@ -172,7 +197,7 @@ def join_accept(request: HttpRequest) -> HttpResponse:
     except (InvitationNotRedeemable, PermissionDenied):
         return invalid_response(request)
     LinkSession.clear(request.session, JOIN_SESSION_KEY)
-    messages.success(request, f"You joined the group {invitation.group.name}.")
+    messages.success(request, f"You joined the group {invitation.invited_group.name}.")
     return redirect("groups:detail", group_id=invitation.group_id)
 
 
@@ -282,4 +307,39 @@ def _submitted(form: SignupForm) -> dict[str, Any]:
 def _server_error_response(request: HttpRequest, reference: SupportReference) -> HttpResponse:
     return render(
         request, "invitations/join/server_error.html", {"reference": reference}, status=500
+    )
+
+
+def _coworker_signup(
+    request: HttpRequest, *, join: LinkSession, invitation: Invitation
+) -> HttpResponse:
+    """A coworker invitation's form; its POST creates a Chatter Free user."""
+    form = CoworkerSignupForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = coworker_signup(
+                invitation=invitation,
+                token_hash=join.token_hash,
+                org=org_get(),
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                password=data["password"],
+                password_confirm=data["password_confirm"],
+            )
+        except InvitationNotRedeemable as exc:
+            if exc.already_accepted:
+                return _already_created_response(request)
+            return invalid_response(request)
+        except NoLicenceLeft:
+            return render(request, "invitations/join/no_licences.html", status=NO_LICENCES_STATUS)
+        except ValidationError as exc:
+            form_refusal_add(form, exc)
+        else:
+            LinkSession.clear(request.session, JOIN_SESSION_KEY)
+            login(request, user, backend=AUTH_BACKEND)
+            messages.success(request, f"Welcome to Chatter! Your username is {user.username}.")
+            return redirect("home")
+    return render(
+        request, "invitations/join/coworker_signup.html", {"form": form, "invitation": invitation}
     )

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
+from chatterorg.selectors import org_get
+from invitations.coworkers import coworker_invite_allowed
 from invitations.selectors import invitations_pending
 
 if TYPE_CHECKING:
@@ -45,3 +49,18 @@ def invitation_panel(
         # Resend and Cancel come back to the page they were pressed on.
         "next_url": request.get_full_path() if request is not None else "",
     }
+
+
+@register.simple_tag(takes_context=True)
+def coworker_invite_link(context: template.Context) -> str:
+    """The People page's "Invite Coworkers" button, for those ``coworker_invite_allowed`` lets."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    if not coworker_invite_allowed(user=user, org=org_get()):
+        return ""
+    return format_html(
+        '<p><a class="button" href="{}">Invite Coworkers</a></p>',
+        reverse("invitations:invite_coworkers"),
+    )

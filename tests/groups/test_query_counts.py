@@ -126,11 +126,12 @@ def factory_sequence(pattern: str):
 # Queries per page, the same for an org of 2 and of 30 people, groups and posts:
 # 1 session and 2 user (every signed-in page), then the page's own. Home: 3 org
 # (layout), 4 the newest posts of the user's groups with their comment counts, 5 the
-# user's groups, 6 the versions of their members and 7 their member counts (not when
-# cached), 8 profile and 9 permission sets (the Setup link).
+# requests to join the groups the user owns or manages, 6 the user's groups, 7 the
+# versions of their members and 8 their member counts (not when cached), 9 profile and
+# 10 permission sets (the Setup link).
 PAGES = {
     # page: (URL name, query string, queries)
-    "Home": ("home", "", 9),
+    "Home": ("home", "", 10),
     # 3 capped count, 4 the page of people, 5 org, 6 profile, 7 permission sets.
     "People": ("groups:people", "", 7),
     "People, search": ("groups:people", "?q=last0", 7),

@@ -29,6 +29,12 @@ def form_data(org: Organization, **changes) -> dict[str, object]:
         "show_validation_errors_to_customers": org.show_validation_errors_to_customers,
         "invitation_expiry_days": org.invitation_expiry_days,
         "invitations_per_day": org.invitations_per_day,
+        "invitation_reminders": org.invitation_reminders,
+        "invitation_reminder_days": org.invitation_reminder_days,
+        "company_email_domains": org.company_email_domains,
+        "customer_domain_rule": org.customer_domain_rule,
+        "customer_domains": org.customer_domains,
+        "customer_access_days": org.customer_access_days,
         **changes,
     }
     # An unticked checkbox is not posted at all.

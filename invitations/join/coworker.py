@@ -1,0 +1,163 @@
+"""Join Now for a coworker invitation: the invitee becomes a Chatter Free user.
+
+Username = the email address; profile "Chatter Free User", licence Chatter
+Free; no company (the coworker is the org's), no group. The same link
+semantics as customers': the token moved into the session, the invitation
+locked and checked again inside the one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import password_changed
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Profile, User, UserField
+from accounts.validation import custom_fields_clean, validation_rules_check
+from chatterorg.actions import audit_record, licence_claim
+from chatterorg.models import Organization
+from invitations.access import InvitationNotRedeemable, invitation_redeemable_get
+from invitations.join.actions import signup_password_validate
+from invitations.models import Invitation, RetiredLink, links_retire
+
+
+class CoworkerSignupForm(forms.Form):
+    """First Name, Last Name, Password, Confirm Password: no company, no security question."""
+
+    first_name = forms.CharField(
+        label="First Name",
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "autofocus": True}),
+    )
+    last_name = forms.CharField(
+        label="Last Name",
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.EmailField(
+        label="Username",
+        required=False,
+        disabled=True,
+        widget=forms.EmailInput(attrs={"readonly": True}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters, not a common password, and not like your name or email.",
+    )
+    password_confirm = forms.CharField(
+        label="Confirm Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.fields["email"].initial = invitation.email
+        self.fields["first_name"].initial = invitation.first_name
+        self.fields["last_name"].initial = invitation.last_name
+
+
+def coworker_signup(
+    *,
+    invitation: Invitation,
+    token_hash: str,
+    org: Organization,
+    first_name: str,
+    last_name: str,
+    password: str,
+    password_confirm: str,
+) -> User:
+    """Create the Chatter Free user of a coworker invitation: all of it, or nothing.
+
+    ValidationError (passwords, validation rules, the username taken),
+    InvitationNotRedeemable or NoLicenceLeft before anything is written; the
+    password is hashed before the invitation row is locked.
+    """
+    profile = Profile.objects.select_related("licence").get(name=Profile.CHATTER_FREE_USER)
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if password != password_confirm:
+        raise ValidationError({"password_confirm": ["The passwords don't match."]})
+    try:
+        signup_password_validate(
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            company_name="",
+            email=invitation.email,
+        )
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    hashed = make_password(password)
+    with transaction.atomic():
+        invitation = invitation_redeemable_get(
+            invitation_id=invitation.pk, token_hash=token_hash, org=org, lock=True
+        )
+        if invitation.kind != Invitation.Kind.COWORKER:
+            raise InvitationNotRedeemable()
+        taken = ValidationError(
+            "A user with the username %(username)s already exists. Log in instead.",
+            code="username_taken",
+            params={"username": invitation.email},
+        )
+        if User.objects.with_username(invitation.email).exists():
+            raise taken
+        user = User(
+            username=invitation.email,
+            email=invitation.email,
+            first_name=first_name,
+            last_name=last_name,
+            company_name=org.name,
+            profile=profile,
+            user_type=User.UserType.CHATTER_FREE,
+            password=hashed,
+        )
+        user.full_clean(exclude=["password", "username", "profile"])
+        user.custom_fields, custom_errors = custom_fields_clean(
+            definitions=UserField.objects.all(), values={}, stored=None
+        )
+        if custom_errors:
+            raise ValidationError(
+                "Your user can't be created right now because the company requires details "
+                "this page doesn't ask for. Ask your administrator."
+            )
+        validation_rules_check(user=user, prior=None, running_user=user)
+        licence_claim(licence_id=profile.licence_id)
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            raise taken from None
+        password_changed(password, user)
+        invitation.status = Invitation.Status.ACCEPTED
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_user = user
+        links_retire([invitation], reason=RetiredLink.Reason.ACCEPTED)
+        invitation.token_hash = None
+        invitation.save(update_fields=["status", "accepted_at", "accepted_user", "token_hash"])
+        audit_record(
+            actor=user,
+            section="Manage Users",
+            action="user.created",
+            display=f"Created new user {user.username} with profile {profile.name} "
+            "(coworker invitation)",
+            new=profile.name,
+            target=user,
+        )
+        audit_record(
+            actor=user,
+            section="Chatter Invitations",
+            action="invitation.accepted",
+            display=f"{invitation.email} accepted the coworker invitation as {user.username}",
+            old=Invitation.Status.SENT,
+            new=Invitation.Status.ACCEPTED,
+            target=invitation,
+        )
+    return user

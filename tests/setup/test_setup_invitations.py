@@ -1,0 +1,320 @@
+"""Setup › Invitations: every invitation of the org, filters, bulk Resend / Cancel, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from chatterorg.models import AuditEvent
+from invitations.models import Invitation
+from tests.factories import (
+    CustomerFactory,
+    InvitationFactory,
+    PrivateCustomerGroupFactory,
+    UserFactory,
+)
+
+LIST_URL = reverse("setup:invitations")
+BULK_URL = reverse("setup:invitations_bulk")
+EXPORT_URL = reverse("setup:invitations_export")
+
+
+@pytest.fixture
+def world(db):
+    """One invitation in each status, in two groups, from two inviters."""
+    council = PrivateCustomerGroupFactory(name="Customer Success Council")
+    board = PrivateCustomerGroupFactory(name="Advisory Board")
+    morgan = UserFactory(username="morgan@acme.example", first_name="Morgan")
+    nora = UserFactory(username="nora@acme.example", first_name="Nora")
+    now = timezone.now()
+    sent = InvitationFactory(group=council, inviter=morgan, email="jane@globex.example")
+    expired = InvitationFactory(
+        group=council,
+        inviter=morgan,
+        email="raj@initech.example",
+        sent_at=now - timedelta(days=70),
+        expires_at=now - timedelta(days=10),
+    )
+    accepted = InvitationFactory(
+        group=board,
+        inviter=nora,
+        email="li@globex.example",
+        status=Invitation.Status.ACCEPTED,
+        accepted_at=now,
+        accepted_user=CustomerFactory(email="li@globex.example"),
+    )
+    canceled = InvitationFactory(
+        group=board,
+        inviter=nora,
+        email="=cmd@hack.example",
+        status=Invitation.Status.CANCELED,
+        canceled_at=now,
+    )
+    return {
+        "sent": sent,
+        "expired": expired,
+        "accepted": accepted,
+        "canceled": canceled,
+        "morgan": morgan,
+    }
+
+
+def _emails(response) -> list[str]:
+    return [invitation.email for invitation in response.context["page"].object_list]
+
+
+# Who may open it -------------------------------------------------------------------------------
+
+
+def test_a_customer_gets_data_not_available(client, db):
+    client.force_login(CustomerFactory())
+    assert client.get(LIST_URL).status_code == 404
+
+
+def test_a_user_without_manage_users_gets_insufficient_privileges(user_client):
+    assert user_client.get(LIST_URL).status_code == 403
+    assert user_client.get(EXPORT_URL).status_code == 403
+    assert user_client.post(BULK_URL, {"operation": "cancel"}).status_code == 403
+
+
+def test_manage_users_alone_opens_the_page_and_the_setup_tree_links_it(client, user_manager, world):
+    client.force_login(user_manager)
+    response = client.get(LIST_URL)
+    assert response.status_code == 200
+    assert f'href="{LIST_URL}"' in response.content.decode()
+
+
+# The list ---------------------------------------------------------------------------------------
+
+
+def test_every_status_is_listed_with_expired_computed_from_the_expiry(admin_client, world):
+    response = admin_client.get(LIST_URL)
+
+    shown = {inv.email: inv.display_status for inv in response.context["page"].object_list}
+    assert shown == {
+        "jane@globex.example": "Sent",
+        "raj@initech.example": "Expired",
+        "li@globex.example": "Accepted",
+        "=cmd@hack.example": "Canceled",
+    }
+    assert dict(response.context["counts"]) == {
+        "Sent": 1,
+        "Expired": 1,
+        "Accepted": 1,
+        "Canceled": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "Sent"}, ["jane@globex.example"]),
+        ({"status": "Expired"}, ["raj@initech.example"]),
+        ({"status": "Accepted"}, ["li@globex.example"]),
+        ({"group": "advisory"}, ["li@globex.example", "=cmd@hack.example"]),
+        ({"inviter": "morgan"}, ["jane@globex.example", "raj@initech.example"]),
+        ({"domain": "GLOBEX.example"}, ["jane@globex.example", "li@globex.example"]),
+        ({"q": "raj"}, ["raj@initech.example"]),
+    ],
+    ids=["sent", "expired", "accepted", "group", "inviter", "domain", "search"],
+)
+def test_filters_narrow_the_list(admin_client, world, params, expected):
+    response = admin_client.get(LIST_URL, params)
+    assert sorted(_emails(response)) == sorted(expected)
+
+
+def test_the_sent_date_filter_takes_whole_days(admin_client, world):
+    today = timezone.localdate()
+    response = admin_client.get(LIST_URL, {"sent_from": today.isoformat()})
+    assert "raj@initech.example" not in _emails(response)
+    response = admin_client.get(LIST_URL, {"sent_to": (today - timedelta(days=60)).isoformat()})
+    assert _emails(response) == ["raj@initech.example"]
+
+
+def test_counts_follow_the_other_filters_but_not_the_status(admin_client, world):
+    response = admin_client.get(LIST_URL, {"status": "Sent", "group": "council"})
+    assert dict(response.context["counts"]) == {
+        "Sent": 1,
+        "Expired": 1,
+        "Accepted": 0,
+        "Canceled": 0,
+    }
+
+
+def test_an_idn_domain_filter_matches_both_spellings(admin_client, db):
+    InvitationFactory(email="anna@bücher.example")
+    InvitationFactory(email="otto@xn--bcher-kva.example")
+    InvitationFactory(email="jane@globex.example")
+    response = admin_client.get(LIST_URL, {"domain": "BÜCHER.example"})
+    assert sorted(_emails(response)) == ["anna@bücher.example", "otto@xn--bcher-kva.example"]
+
+
+def test_the_page_query_count_does_not_depend_on_the_number_of_invitations(
+    admin_client, django_assert_num_queries, world
+):
+    admin_client.get(LIST_URL)  # warm the session and the URL cache
+
+    def count_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(LIST_URL).status_code == 200
+        return len(captured)
+
+    few = count_queries()
+    group = PrivateCustomerGroupFactory()
+    inviter = UserFactory()
+    now = timezone.now()
+    Invitation.objects.bulk_create(
+        Invitation(
+            group=group,
+            inviter=inviter,
+            email=f"many{n}@globex.example",
+            email_key=f"many{n}@globex.example",
+            expires_at=now + timedelta(days=1),
+        )
+        for n in range(120)
+    )
+    # session, user, org, counts per status (one aggregate), capped count, the page's rows
+    # (group, inviter and accepted user joined), plus the Setup tree's permission reads
+    with django_assert_num_queries(few):
+        assert admin_client.get(LIST_URL).status_code == 200
+
+
+# Bulk Resend and Cancel --------------------------------------------------------------------------
+
+
+def test_bulk_cancel_cancels_the_selected_pending_and_skips_the_rest(admin_client, world):
+    ids = [world["sent"].pk, world["expired"].pk, world["accepted"].pk]
+
+    response = admin_client.post(
+        BULK_URL, {"operation": "cancel", "invitation": ids, "next": LIST_URL + "?status=Sent"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == LIST_URL + "?status=Sent"
+    world["sent"].refresh_from_db()
+    world["expired"].refresh_from_db()
+    world["accepted"].refresh_from_db()
+    assert world["sent"].status == world["expired"].status == Invitation.Status.CANCELED
+    assert world["sent"].canceled_at is not None
+    assert world["accepted"].status == Invitation.Status.ACCEPTED
+    event = AuditEvent.objects.get(action="invitation.canceled")
+    assert "jane@globex.example" in event.new_value and "raj@initech.example" in event.new_value
+
+
+def test_bulk_resend_restarts_the_expiry_for_the_days_each_was_sent_for(
+    admin_client, admin_user, world, django_capture_on_commit_callbacks
+):
+    start = timezone.now()
+    short = InvitationFactory(
+        email="short@globex.example", sent_at=start, expires_at=start + timedelta(days=3)
+    )
+    with (
+        time_machine.travel(timezone.now() + timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
+        admin_client.post(
+            BULK_URL, {"operation": "resend", "invitation": [world["expired"].pk, short.pk]}
+        )
+        now = timezone.now()
+
+    world["expired"].refresh_from_db()
+    short.refresh_from_db()
+    assert world["expired"].expires_at == now + timedelta(days=60)
+    assert short.expires_at == now + timedelta(days=3)
+    assert short.inviter_id == admin_user.pk and short.token_hash is None
+    assert AuditEvent.objects.filter(action="invitation.resent").count() == 1
+    assert len(callbacks) == 1  # one email task for the whole selection
+
+
+def test_bulk_resend_over_the_daily_limit_writes_nothing(admin_client, org, world):
+    org.invitations_per_day = 1
+    org.save()
+    before = list(Invitation.objects.order_by("pk").values_list("sent_at", "inviter_id"))
+
+    response = admin_client.post(
+        BULK_URL,
+        {"operation": "resend", "invitation": [world["sent"].pk, world["expired"].pk]},
+        follow=True,
+    )
+
+    assert "You can invite at most 1 people" in response.content.decode()
+    assert list(Invitation.objects.order_by("pk").values_list("sent_at", "inviter_id")) == before
+    assert not AuditEvent.objects.filter(action="invitation.resent").exists()
+
+
+def test_bulk_action_with_nothing_selected_says_so(admin_client, world):
+    response = admin_client.post(BULK_URL, {"operation": "cancel"}, follow=True)
+    assert "Select at least one invitation." in response.content.decode()
+
+
+def test_bulk_action_refuses_a_foreign_next_url(admin_client, world):
+    response = admin_client.post(
+        BULK_URL,
+        {"operation": "cancel", "invitation": [world["sent"].pk], "next": "https://evil.example/"},
+    )
+    assert response["Location"] == LIST_URL
+
+
+# CSV export ---------------------------------------------------------------------------------
+
+
+def _csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_the_export_is_the_filtered_list_and_defuses_formulas(admin_client, world):
+    response = admin_client.get(EXPORT_URL, {"group": "advisory"})
+
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    header, *rows = _csv(response)
+    assert header[:4] == ["Email", "Status", "Group", "Invited By"]
+    assert sorted(row[0] for row in rows) == ["'=cmd@hack.example", "li@globex.example"]
+    accepted = next(row for row in rows if row[0] == "li@globex.example")
+    assert accepted[1] == "Accepted" and accepted[2] == "Advisory Board"
+
+
+def test_the_export_says_expired(admin_client, world):
+    _header, *rows = _csv(admin_client.get(EXPORT_URL, {"status": "Expired"}))
+    assert [(row[0], row[1]) for row in rows] == [("raj@initech.example", "Expired")]
+
+
+def test_the_export_of_20000_invitations_streams_from_one_query(
+    admin_client, django_assert_max_num_queries, db
+):
+    group = PrivateCustomerGroupFactory()
+    inviter = UserFactory()
+    now = timezone.now()
+    Invitation.objects.bulk_create(
+        (
+            Invitation(
+                group=group,
+                inviter=inviter,
+                email=f"guest{n}@globex.example",
+                email_key=f"guest{n}@globex.example",
+                expires_at=now + timedelta(days=1),
+            )
+            for n in range(20_000)
+        ),
+        batch_size=2000,
+    )
+    admin_client.get(LIST_URL)  # the session is read once here, not counted below
+
+    # session, user, the permission reads of the Setup gate, and one query for the rows,
+    # read in chunks by the iterator while the response streams
+    with django_assert_max_num_queries(6):
+        response = admin_client.get(EXPORT_URL)
+        rows = _csv(response)
+
+    assert len(rows) == 20_001
