@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.template.loader import render_to_string
 
 EMAILS = {
@@ -32,6 +35,12 @@ def test_the_links_of_the_emails_are_brand_buttons(name):
     html = render_to_string(f"emails/{name}.html", context)
     button = f'<a href="{url}" style="display: inline-block; padding: 6px 16px; {BRAND_BUTTON}'
     assert button in html
+
+
+def test_every_html_email_uses_the_layout():
+    emails = Path(settings.BASE_DIR, "templates", "emails")
+    for path in emails.glob("[!_]*.html"):
+        assert path.read_text().startswith('{% extends "emails/_layout.html" %}'), path.name
 
 
 def test_the_header_names_the_org_when_the_email_knows_it():
