@@ -37,7 +37,13 @@ from accounts.validation import (
     user_schema,
     validation_rules_check,
 )
-from chatterorg.actions import audit_record, licence_claim, licence_release, shown_versions_bump
+from chatterorg.actions import (
+    ConfirmationRequired,
+    audit_record,
+    licence_claim,
+    licence_release,
+    shown_versions_bump,
+)
 from chatterorg.fragments import ORG
 from chatterorg.models import Licence
 
@@ -171,8 +177,13 @@ def user_create_internal(
 
 
 @transaction.atomic
-def user_update_internal(*, actor: User, user: User, **changes: Any) -> User:
+def user_update_internal(
+    *, actor: User, user: User, confirmed: bool = True, **changes: Any
+) -> User:
     """Edit a user in Setup: fields, profile, active flag; licences follow.
+
+    Deactivating a user unless ``confirmed`` raises ``ConfirmationRequired`` after
+    every check, writing nothing.
 
     Validation rules see the prior values (``ISCHANGED``/``PRIORVALUE``).
     ``custom_fields`` (API name → value) changes only the custom fields it names.
@@ -216,6 +227,8 @@ def user_update_internal(*, actor: User, user: User, **changes: Any) -> User:
     if errors:
         raise ValidationError(errors)
     validation_rules_check(user=user, prior=prior, running_user=actor, definitions=definitions)
+    if old_active and not new_active and not confirmed:
+        raise ConfirmationRequired(f"{user.name} will no longer be able to log in.")
     if old_active and (not new_active or old_profile.licence_id != new_profile.licence_id):
         licence_release(licence_id=old_profile.licence_id)
     if new_active and (not old_active or old_profile.licence_id != new_profile.licence_id):
@@ -295,7 +308,7 @@ def profile_permissions_locked_reason(
     if profile.name == Profile.SYSTEM_ADMINISTRATOR:
         return "The System Administrator profile always has every permission."
     if permissions is not None and not set(permissions) <= profile_permissions_allowed(profile):
-        return "Profiles with the Chatter External licence can have only API Enabled."
+        return "Profiles with the Chatter External license can have only API Enabled."
     return None
 
 

@@ -16,8 +16,17 @@ class NoLicenceLeft(Exception):
     """Every licence of this type is in use."""
 
     def __init__(self, licence_name: str) -> None:
-        super().__init__(f"No {licence_name} licences are left.")
+        super().__init__(f"No {licence_name} licenses are left.")
         self.licence_name = licence_name
+
+
+class ConfirmationRequired(Exception):
+    """The change is valid but can't be undone, and the caller didn't confirm it.
+
+    Raised after every check and before the first write (nothing is written); a
+    view answers it with a confirm page whose form posts the same change again,
+    confirmed.
+    """
 
 
 def audit_record(

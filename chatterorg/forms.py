@@ -18,8 +18,8 @@ def form_refusal_add(form: forms.BaseForm, exc: ValidationError | NoLicenceLeft)
     if isinstance(exc, NoLicenceLeft):
         form.add_error(
             None,
-            f"No {exc.licence_name} licences are left. Deactivate a user with this licence "
-            "or choose a profile with another licence.",
+            f"No {exc.licence_name} licenses are left. Deactivate a user with this license "
+            "or choose a profile with another license.",
         )
         return
     if not hasattr(exc, "error_dict"):

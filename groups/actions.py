@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chatterorg.actions import audit_record, shown_versions_bump
+from chatterorg.actions import ConfirmationRequired, audit_record, shown_versions_bump
 from chatterorg.fragments import group_feed_key, group_members_key
 from chatterorg.selectors import org_get
 from groups.access import (
@@ -71,6 +71,24 @@ def _audit(*, actor: User | None, action: str, display: str, target: Any, **valu
 # --- Groups -----------------------------------------------------------------------------
 
 
+PUBLIC_REFUSED = "A group that allows customers can't be Public."
+ALLOW_CUSTOMERS_ONE_WAY = "Allow Customers can't be turned off once it's on."
+
+
+def group_locked_fields(group: Group | None) -> dict[str, str]:
+    """The settings "Edit Group" shows locked, with the reason: the rules below, as shown.
+
+    Once a saved group allows customers, Allow Customers stays on and the access
+    type stays as it is (never Public).
+    """
+    if group is None or group.pk is None or not group.allow_customers:
+        return {}
+    return {
+        "access_type": f"{PUBLIC_REFUSED} Its access type can't change.",
+        "allow_customers": "Allow Customers can't be turned off.",
+    }
+
+
 def _group_errors(group: Group, *, before: Group | None) -> dict[str, list[str]]:
     """The product rules of a group's settings (REFERENCE §3), as field errors.
 
@@ -90,14 +108,14 @@ def _group_errors(group: Group, *, before: Group | None) -> dict[str, list[str]]
         add("access_type", "Unlisted groups aren't enabled in this org.")
     if before is not None and before.allow_customers:
         if not group.allow_customers:
-            add("allow_customers", "Allow Customers can't be turned off once it's on.")
+            add("allow_customers", ALLOW_CUSTOMERS_ONE_WAY)
         if group.access_type != before.access_type:
             if group.access_type == Group.AccessType.PUBLIC:
-                add("access_type", "A group that allows customers can't be Public.")
+                add("access_type", PUBLIC_REFUSED)
             else:
                 add("access_type", "The access type can't change once Allow Customers is on.")
     elif group.allow_customers and group.access_type == Group.AccessType.PUBLIC:
-        add("allow_customers", "A group that allows customers can't be Public.")
+        add("allow_customers", PUBLIC_REFUSED)
     if group.name and group.access_type != unlisted:
         taken = Group.objects.filter(name__iexact=group.name).exclude(access_type=unlisted)
         if group.pk:
@@ -144,8 +162,13 @@ def group_create(
     access_type: str = Group.AccessType.PUBLIC,
     allow_customers: bool = False,
     broadcast_only: bool = False,
+    confirmed: bool = True,
 ) -> Group:
-    """Create a group owned by ``actor`` (needs "Create and Own New Chatter Groups")."""
+    """Create a group owned by ``actor`` (needs "Create and Own New Chatter Groups").
+
+    Allow Customers can never be undone: unless ``confirmed``, a group that would
+    allow customers raises ``ConfirmationRequired`` and nothing is written.
+    """
     _allow(group_create_allowed(actor), "You can't create groups.")
     group = Group(
         name=_clean_text(name),
@@ -160,6 +183,8 @@ def group_create(
     errors = _group_errors(group, before=None)
     if errors:
         raise ValidationError(errors)
+    if group.allow_customers and not confirmed:
+        raise ConfirmationRequired("Allow Customers can't be turned off once it's on.")
     _group_save(group)
     Membership.objects.create(group=group, user=actor, role=Membership.Role.OWNER)
     _audit(
@@ -173,10 +198,11 @@ def group_create(
 
 
 @transaction.atomic
-def group_update(*, actor: User, group: Group, **changes: Any) -> list[str]:
+def group_update(*, actor: User, group: Group, confirmed: bool = True, **changes: Any) -> list[str]:
     """Change a group's settings ("Edit Group"); returns the labels that changed.
 
-    "Allow Customers" can't be cleared, and while it's on the access type is fixed.
+    "Allow Customers" can't be cleared, and while it's on the access type is fixed;
+    turning it on unless ``confirmed`` raises ``ConfirmationRequired``, writing nothing.
     """
     unknown = set(changes) - set(GROUP_FIELDS)
     if unknown:
@@ -197,6 +223,8 @@ def group_update(*, actor: User, group: Group, **changes: Any) -> list[str]:
     errors = _group_errors(updated, before=before)
     if errors:
         raise ValidationError(errors)
+    if updated.allow_customers and not before.allow_customers and not confirmed:
+        raise ConfirmationRequired("Allow Customers can't be turned off once it's on.")
     _group_save(updated)
     # Archiving decides who may delete posts; both fragments follow the settings.
     shown_versions_bump(group_feed_key(group.pk), group_members_key(group.pk))

@@ -6,16 +6,24 @@ from typing import Any, cast
 
 from django import forms
 
+from groups.actions import group_locked_fields
 from groups.models import Group, Membership
 
 ALLOW_CUSTOMERS_HELP = (
     "Lets group managers invite people from outside the company. Only for Private or "
     "Unlisted groups; once on, it can't be turned off and the access type can't change."
 )
+# What the confirm step of ticking "Allow Customers" says (page and modal alike).
+ALLOW_CUSTOMERS_CONFIRM_LINES = (
+    "Group managers will be able to invite people from outside the company.",
+    "Allow Customers can't be turned off once it's on, and the access type can't change.",
+)
 
 
 class GroupForm(forms.ModelForm):
     """ "New Group" and "Edit Group": the settings of REFERENCE §3."""
+
+    allow_customers_confirm_lines = ALLOW_CUSTOMERS_CONFIRM_LINES
 
     class Meta:
         model = Group
@@ -44,7 +52,13 @@ class GroupForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, unlisted_enabled: bool, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # Shown locked, not Django-disabled: the template posts the saved value in a
+        # hidden input, so a forged change still reaches the action and is refused.
+        self.locked = group_locked_fields(self.instance)
+        for name in self.locked:
+            self.fields[name].widget.attrs["disabled"] = True
         creating = self.instance.pk is None
         if creating:
             del self.fields["is_archived"]

@@ -19,10 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
+from chatterorg.actions import ConfirmationRequired
 from chatterorg.forms import form_refusal_add
 from chatterorg.pagination import page_get
 from chatterorg.selectors import org_get
-from chatterorg.views import confirm_page
+from chatterorg.views import confirm_page, confirm_resubmit_page, form_confirmed
 from groups import actions, selectors
 from groups.access import (
     group_create_allowed,
@@ -33,6 +34,7 @@ from groups.access import (
     require,
 )
 from groups.forms import (
+    ALLOW_CUSTOMERS_CONFIRM_LINES,
     ROLE_CHOICES,
     CommentForm,
     GroupForm,
@@ -99,6 +101,17 @@ def group_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+def _allow_customers_confirm(request: AuthenticatedRequest, name: str) -> HttpResponse:
+    """The confirm page of ticking "Allow Customers"; it posts the same form again."""
+    return confirm_resubmit_page(
+        request,
+        title=f"Allow customers in {name}?",
+        lines=ALLOW_CUSTOMERS_CONFIRM_LINES,
+        confirm_label="Allow Customers",
+        back_url=request.get_full_path(),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_create(request: AuthenticatedRequest) -> HttpResponse:
@@ -107,9 +120,13 @@ def group_create(request: AuthenticatedRequest) -> HttpResponse:
     form = GroupForm(request.POST or None, unlisted_enabled=org_get().enable_unlisted_groups)
     if request.method == "POST" and form.is_valid():
         try:
-            group = actions.group_create(actor=request.user, **form.cleaned_data)
+            group = actions.group_create(
+                actor=request.user, confirmed=form_confirmed(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             form_refusal_add(form, exc)
+        except ConfirmationRequired:
+            return _allow_customers_confirm(request, form.cleaned_data["name"])
         else:
             messages.success(request, f'Group "{group.name}" created.')
             return _detail(group)
@@ -127,9 +144,16 @@ def group_edit(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            changed = actions.group_update(actor=request.user, group=group, **form.cleaned_data)
+            changed = actions.group_update(
+                actor=request.user,
+                group=group,
+                confirmed=form_confirmed(request),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             form_refusal_add(form, exc)
+        except ConfirmationRequired:
+            return _allow_customers_confirm(request, group.name)
         else:
             messages.success(request, "Group saved." if changed else "Nothing changed.")
             return _detail(group)

@@ -212,7 +212,7 @@ def _licences_check(plan: InvitePlan) -> None:
     licences = Licence.objects.filter(name=Licence.Name.CHATTER_EXTERNAL).first()
     if licences is None or licences.remaining <= 0:
         raise ValidationError(
-            "No Chatter External licences are left, so new customers can't be invited: "
+            "No Chatter External licenses are left, so new customers can't be invited: "
             "%(emails)s. People who already have a user can still be added.",
             code="no_licences",
             params={"emails": ", ".join(draft.email for draft in new)},

@@ -122,7 +122,7 @@ def coworker_invitations_send(*, actor: User, invite: InviteRequest) -> list[Inv
         licence = Licence.objects.filter(name=Licence.Name.CHATTER_FREE).first()
         if licence is None or licence.remaining <= 0:
             raise ValidationError(
-                "No Chatter Free licences are left, so new coworkers can't be invited.",
+                "No Chatter Free licenses are left, so new coworkers can't be invited.",
                 code="no_licences",
             )
     _daily_limit_check(actor=actor, org=org, now=now, new=len(new), resent=resent)

@@ -82,6 +82,12 @@ def customer_badge(person: Any) -> SafeString | str:
     return _CUSTOMER_BADGE if getattr(person, "is_customer", False) else ""
 
 
+@register.filter
+def locked_reason(field: Any) -> str:
+    """Why a form shows this field locked (its form's ``locked``), or ""."""
+    return str(getattr(field.form, "locked", {}).get(field.name, ""))
+
+
 @cache
 def _sprite_url(sprite: str) -> str:
     return static(f"slds/icons/{sprite}-sprite/svg/symbols.svg")

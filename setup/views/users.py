@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -32,9 +33,10 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import PermissionSet, Profile, User
 from accounts.permissions import Perm, user_perms
 from accounts.throttle import login_locked, login_unlock
-from chatterorg.actions import NoLicenceLeft
+from chatterorg.actions import ConfirmationRequired, NoLicenceLeft
 from chatterorg.forms import form_refusal_add
 from chatterorg.pagination import page_get
+from chatterorg.views import confirm_resubmit_page, form_confirmed
 from setup.access import setup_required
 from setup.forms import (
     PermissionSetAssignForm,
@@ -50,6 +52,14 @@ from setup.forms import (
 USERS_PAGE_SIZE = 25
 ACTION_REFUSALS = (ValidationError, NoLicenceLeft)
 manage_users_required = setup_required(Perm.MANAGE_USERS)
+
+
+def deactivate_lines(user: User) -> list[str]:
+    """What the confirm step of deactivating a user says (page and modal alike)."""
+    return [
+        f"{user.name} will no longer be able to log in, and their license is freed.",
+        "Their posts, comments and group memberships stay.",
+    ]
 
 
 def _perm_labels(perms: Any) -> list[str]:
@@ -105,15 +115,32 @@ def user_edit(request: AuthenticatedRequest, user_id: int) -> HttpResponse:
         form = UserForm(request.POST, customer=edited.is_customer)
         if form.is_valid():
             try:
-                user_update_internal(actor=request.user, user=edited, **form.cleaned_data)
+                user_update_internal(
+                    actor=request.user,
+                    user=edited,
+                    confirmed=form_confirmed(request),
+                    **form.cleaned_data,
+                )
             except ACTION_REFUSALS as exc:
                 form_refusal_add(form, exc)
+            except ConfirmationRequired:
+                return confirm_resubmit_page(
+                    request,
+                    title=f"Deactivate {edited.name}?",
+                    lines=deactivate_lines(edited),
+                    confirm_label="Deactivate",
+                    back_url=reverse("setup:user_edit", args=[edited.pk]),
+                )
             else:
                 messages.success(request, "Your changes have been saved.")
                 return redirect("setup:user_detail", user_id=edited.pk)
     else:
         form = UserForm(initial=user_initial(edited), customer=edited.is_customer)
-    return render(request, "setup/user_form.html", {"form": form, "edited": edited})
+    return render(
+        request,
+        "setup/user_form.html",
+        {"form": form, "edited": edited, "deactivate_lines": deactivate_lines(edited)},
+    )
 
 
 @manage_users_required

@@ -7,17 +7,18 @@
   "use strict";
 
   // --- Menus --------------------------------------------------------------------------
+  var MENU = "details.co-menu, details.co-setup-menu";
   function closeMenus(except) {
-    document.querySelectorAll("details.co-menu[open]").forEach(function (menu) {
+    document.querySelectorAll("details.co-menu[open], details.co-setup-menu[open]").forEach(function (menu) {
       if (menu !== except) menu.removeAttribute("open");
     });
   }
   document.addEventListener("click", function (event) {
-    closeMenus(event.target.closest("details.co-menu"));
+    closeMenus(event.target.closest(MENU));
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    var menu = event.target.closest && event.target.closest("details.co-menu[open]");
+    var menu = event.target.closest && event.target.closest("details.co-menu[open], details.co-setup-menu[open]");
     if (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();
@@ -185,15 +186,19 @@
     confirmFrom(form.action + (query ? "?" + query : ""), event.submitter || form.querySelector("button"));
   });
 
-  // A form that needs a confirmation before its POST (data-confirm-on="<checkbox id>"): the
-  // server answers such a POST with its confirm page; this asks first, in a modal.
+  // A form that needs a confirmation before its POST when a checkbox is ticked
+  // (data-confirm-on="<checkbox id>") or, with data-confirm-when="unchecked", unticked: the
+  // server answers such a POST with its confirm page; this asks first, in a modal, and
+  // posts the form with confirm=1.
   document.querySelectorAll("form[data-confirm-on]").forEach(function (form) {
     var box = document.getElementById(form.dataset.confirmOn);
     var template = document.getElementById(form.dataset.confirmTemplate);
     if (!box || !template) return;
+    var wanted = form.dataset.confirmWhen !== "unchecked";
     var initially = box.checked;
     form.addEventListener("submit", function (event) {
-      if (form.dataset.confirmed === "yes" || initially || !box.checked || box.disabled) return;
+      if (form.dataset.confirmed === "yes" || box.disabled) return;
+      if (initially === wanted || box.checked !== wanted) return;
       event.preventDefault();
       var modal = openModal(template.content.firstElementChild, event.submitter || box);
       var ok = modal.primary;
@@ -203,8 +208,8 @@
           form.dataset.confirmed = "yes";
           var flag = document.createElement("input");
           flag.type = "hidden";
-          flag.name = ok.form.dataset.confirmField || "confirmed";
-          flag.value = "yes";
+          flag.name = "confirm";
+          flag.value = "1";
           form.appendChild(flag);
           modal.close();
           form.requestSubmit ? form.requestSubmit() : form.submit();

@@ -145,6 +145,77 @@ def test_confirmations_are_pages_without_javascript(people):
         page.context.close()
 
 
+def test_ticking_allow_customers_asks_in_a_modal_before_the_group_is_created(open_browser):
+    morgan = open_browser("morgan@acme.example")
+    morgan.get_by_role("navigation", name="Main").get_by_role("link", name="Groups").click()
+    morgan.get_by_role("link", name="New Group").click()
+    morgan.get_by_label("Name", exact=True).fill("Partner Pilot")
+    morgan.get_by_label("Private", exact=True).check()
+    morgan.get_by_label("Allow Customers").check()
+
+    morgan.get_by_role("button", name="Save").click()
+    dialog = morgan.get_by_role("alertdialog", name="Allow customers in this group?")
+    expect(dialog).to_contain_text("can't be turned off once it's on")
+    morgan.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(morgan.get_by_role("heading", level=1)).to_have_text("New Group")
+
+    morgan.get_by_role("button", name="Save").click()
+    morgan.get_by_role("alertdialog").get_by_role("button", name="Allow Customers").click()
+    expect(morgan.get_by_role("heading", level=1)).to_contain_text("Partner Pilot")
+    expect(morgan.get_by_text("Private With Customers").first).to_be_visible()
+
+    morgan.get_by_role("link", name="Edit Group").click()
+    expect(morgan.get_by_label("Allow Customers")).to_be_disabled()
+    expect(morgan.get_by_label("Public", exact=True)).to_be_disabled()
+    expect(morgan.get_by_text("Allow Customers can't be turned off.")).to_be_visible()
+    expect(morgan.get_by_text("A group that allows customers can't be Public.")).to_be_visible()
+    morgan.get_by_label("Description").fill("Pilot with two partners.")
+    morgan.get_by_role("button", name="Save").click()
+    expect(morgan.get_by_text("Group saved.")).to_be_visible()
+
+
+def test_unticking_active_asks_in_a_modal_and_cancel_keeps_the_user(open_browser):
+    admin = open_browser("admin@acme.example")
+    open_setup_page(admin, "Users")
+    admin.get_by_role("link", name="Casey Nguyen").click()
+    admin.get_by_role("link", name="Edit", exact=True).click()
+    admin.get_by_label("Active").uncheck()
+
+    admin.get_by_role("button", name="Save").click()
+    dialog = admin.get_by_role("alertdialog", name="Deactivate Casey Nguyen?")
+    expect(dialog.get_by_role("button", name="Deactivate")).to_be_visible()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    expect(admin.get_by_role("heading", level=1)).to_have_text("User Edit: Casey Nguyen")
+
+
+def test_deactivate_and_allow_customers_ask_on_a_page_without_javascript(people):
+    page = _no_js(people, "admin@acme.example")
+    try:
+        page.goto("/setup/users/?q=casey")
+        page.get_by_role("link", name="Casey Nguyen").click()
+        page.get_by_role("link", name="Edit", exact=True).click()
+        page.get_by_label("Active").uncheck()
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Deactivate Casey Nguyen?")
+        page.get_by_role("link", name="Cancel").click()
+        expect(page.get_by_label("Active")).to_be_checked()
+
+        page.goto("/groups/new/")
+        page.get_by_label("Name", exact=True).fill("No Script Pilot")
+        page.get_by_label("Private", exact=True).check()
+        page.get_by_label("Allow Customers").check()
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Allow customers in No Script Pilot?"
+        )
+        page.get_by_role("button", name="Allow Customers").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("No Script Pilot")
+    finally:
+        page.context.close()
+
+
 def test_the_avatar_and_setup_menus_work_from_the_keyboard(open_browser):
     admin = open_browser("admin@acme.example")
     summary = admin.locator("details.co-menu > summary")
@@ -156,6 +227,16 @@ def test_the_avatar_and_setup_menus_work_from_the_keyboard(open_browser):
     expect(summary).to_be_focused()
     admin.get_by_role("navigation", name="Main").get_by_role("link", name="Setup").click()
     expect(admin.get_by_role("navigation", name="Setup")).to_be_visible()
+
+    toggle = admin.locator("details.co-setup-menu > summary")
+    toggle.focus()
+    admin.keyboard.press("Enter")
+    expect(admin.get_by_role("link", name="Chatter Settings", exact=True).first).to_be_visible()
+    admin.keyboard.press("Escape")
+    expect(toggle).to_be_focused()
+    toggle.click()
+    admin.locator("details.co-setup-menu").get_by_role("link", name="Users").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("All Users")
 
 
 def test_the_global_search_finds_groups_and_people(open_browser):

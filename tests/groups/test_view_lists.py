@@ -53,7 +53,7 @@ class TestNewGroup:
     def test_a_user_with_create_and_own_creates_a_group_and_owns_it(self, login, user):
         response = login(user).post(
             reverse("groups:create"),
-            {"name": "Renewals", "access_type": "Private", "allow_customers": "on"},
+            {"name": "Renewals", "access_type": "Private", "allow_customers": "on", "confirm": "1"},
         )
         group = Group.objects.get(name="Renewals")
         assert response["Location"] == reverse("groups:detail", args=[group.pk])

@@ -452,7 +452,7 @@ def test_with_no_licences_left_new_customers_cannot_be_invited(council, morgan, 
         _send(morgan, council, "pat@acme.example", "jane@globex.example")
 
     assert raised.value.messages == [
-        "No Chatter External licences are left, so new customers can't be invited: "
+        "No Chatter External licenses are left, so new customers can't be invited: "
         "jane@globex.example. People who already have a user can still be added."
     ]
     assert _snapshot() == before

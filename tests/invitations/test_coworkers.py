@@ -84,7 +84,7 @@ def test_with_coworker_invitations_off_nobody_may_invite(org, user):
 
 def test_without_chatter_free_licences_no_coworker_is_invited(coworkers_on, user):
     Licence.objects.filter(name=Licence.Name.CHATTER_FREE).update(total=0, used=0)
-    with pytest.raises(ValidationError, match="No Chatter Free licences"):
+    with pytest.raises(ValidationError, match="No Chatter Free licenses"):
         _send(user, "new.hire@acme.example")
     assert not Invitation.objects.exists()
 

@@ -196,7 +196,7 @@ def test_the_form_has_the_salesforce_labels_and_shows_the_licences_left(client, 
     assert '<label for="id_addresses">Email addresses</label>' in page
     assert '<label for="id_message">Message (optional)</label>' in page
     assert '<button type="submit" class="button">Send</button>' in page
-    assert "Chatter External licences left: 497" in page
+    assert "Chatter External licenses left: 497" in page
     assert 'name="csrfmiddlewaretoken"' in page
 
 
@@ -280,11 +280,11 @@ def test_with_no_licences_left_the_page_says_so_and_refuses_new_customers(client
     client.force_login(council.morgan)
 
     page = client.get(invite_url(council)).content.decode()
-    assert "Chatter External licences left: 0" in page
+    assert "Chatter External licenses left: 0" in page
     assert "you can't invite new customers" in page
 
     response = _post(client, council, addresses="jane@globex.example")
-    assert "No Chatter External licences are left" in response.content.decode()
+    assert "No Chatter External licenses are left" in response.content.decode()
     assert not Invitation.objects.exists()
 
 

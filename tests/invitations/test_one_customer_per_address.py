@@ -490,7 +490,7 @@ def test_reactivating_a_customer_with_no_licence_left_is_refused_and_writes_noth
     )
 
     assert response.status_code == 200
-    assert "No Chatter External licences are left" in response.content.decode()
+    assert "No Chatter External licenses are left" in response.content.decode()
     assert _snapshot() == before
 
 

@@ -60,6 +60,33 @@ def test_standard_user_sees_no_setup_link(user_client):
     assert not setup_link(user_client.get(reverse("home")))
 
 
+def _setup_menu(client) -> str:
+    html = client.get(reverse("home")).content.decode()
+    start = html.find('<details class="co-setup-menu')
+    return html[start : html.find("</details>", start)] if start != -1 else ""
+
+
+def test_the_gear_menu_offers_the_setup_pages_the_user_may_open(
+    admin_client, client, user_manager, customizer
+):
+    users = f'href="{reverse("setup:users")}"'
+    settings = f'href="{reverse("setup:chatter_settings")}"'
+    admin_menu = _setup_menu(admin_client)
+    assert "Setup Home" in admin_menu and users in admin_menu and settings in admin_menu
+
+    client.force_login(user_manager)
+    menu = _setup_menu(client)
+    assert users in menu and settings not in menu
+
+    client.force_login(customizer)
+    menu = _setup_menu(client)
+    assert settings in menu and users not in menu
+
+
+def test_standard_user_has_no_gear_menu(user_client):
+    assert _setup_menu(user_client) == ""
+
+
 def test_user_manager_opens_user_pages_but_not_chatter_settings(client, user_manager):
     client.force_login(user_manager)
 

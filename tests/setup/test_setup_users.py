@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -125,6 +127,12 @@ def test_users_list_is_paginated_and_keeps_the_search(admin_client):
     assert first.count("<tr>") - 1 == 25
     assert second.count("<tr>") - 1 == 5
     assert 'href="?q=zed&amp;page=2"' in first
+    assert "Page 1 of 2" in first
+
+
+def test_users_list_is_an_slds_data_table(admin_client):
+    html = admin_client.get(USERS).content.decode()
+    assert '<table class="slds-table slds-table_bordered slds-table_cell-buffer">' in html
 
 
 @pytest.mark.parametrize("rows", [1, 30])
@@ -274,7 +282,7 @@ def test_no_licence_left_shows_a_clear_message_and_writes_nothing(admin_client):
     response = admin_client.post(NEW, new_user_data())
 
     html = response.content.decode()
-    assert "No Salesforce licences are left." in html
+    assert "No Salesforce licenses are left." in html
     assert 'role="alert"' in html
     assert not User.objects.filter(username="jane@acme.example").exists()
     assert not AuditEvent.objects.exists()
@@ -316,11 +324,71 @@ def test_deactivating_a_user_frees_the_licence(admin_client):
     nora = UserFactory()
     before = salesforce_used()
 
-    admin_client.post(edit(nora), edit_data(nora, is_active=None))
+    admin_client.post(edit(nora), edit_data(nora, is_active=None, confirm="1"))
 
     nora.refresh_from_db()
     assert nora.is_active is False
     assert salesforce_used() == before - 1
+
+
+def test_unticking_active_asks_first_and_changes_nothing(admin_client):
+    nora = UserFactory(department="Sales")
+    before = salesforce_used()
+
+    response = admin_client.post(edit(nora), edit_data(nora, is_active=None, department="Support"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<h1 id="confirm-title">Deactivate {nora.name}?</h1>' in html
+    assert f'action="{edit(nora)}"' in html
+    # The confirm page posts the same form again, confirmed.
+    assert 'name="department" value="Support"' in html
+    assert 'name="confirm" value="1"' in html
+    assert 'name="is_active"' not in html
+    assert ">Deactivate</button>" in html
+    nora.refresh_from_db()
+    assert nora.is_active and nora.department == "Sales"
+    assert salesforce_used() == before
+    assert not AuditEvent.objects.filter(action="user.changed").exists()
+
+
+def test_the_confirm_page_posts_the_deactivation(admin_client):
+    nora = UserFactory()
+    page = admin_client.post(edit(nora), edit_data(nora, is_active=None))
+    fields = {tag["name"]: tag["value"] for tag in _hidden_inputs(page.content.decode())}
+
+    response = admin_client.post(edit(nora), fields)
+
+    assert response.status_code == 302
+    nora.refresh_from_db()
+    assert nora.is_active is False
+
+
+def _hidden_inputs(html: str) -> list[dict[str, str]]:
+    return [
+        dict(re.findall(r'(\w+)="([^"]*)"', tag))
+        for tag in re.findall(r'<input type="hidden"[^>]*>', html)
+        if "csrfmiddlewaretoken" not in tag
+    ]
+
+
+def test_the_edit_form_of_an_active_user_asks_in_a_modal_when_active_is_unticked(
+    admin_client,
+):
+    nora = UserFactory()
+    html = admin_client.get(edit(nora)).content.decode()
+    assert 'data-confirm-when="unchecked"' in html
+    assert '<template id="deactivate-confirm">' in html
+    inactive = UserFactory(is_active=False)
+    assert "data-confirm-on" not in admin_client.get(edit(inactive)).content.decode()
+
+
+def test_a_user_without_manage_users_gets_no_confirm_page(user_client):
+    nora = UserFactory()
+    response = user_client.post(edit(nora), edit_data(nora, is_active=None))
+    assert response.status_code == 403
+    nora.refresh_from_db()
+    assert nora.is_active
 
 
 def test_admin_cannot_deactivate_themselves(admin_client, admin_user):
