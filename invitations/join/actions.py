@@ -73,6 +73,25 @@ def answer_validate(*, answer: str, password: str) -> None:
         raise ValidationError("The answer can't contain your password.", code="contains_password")
 
 
+def self_signup_check(user: User, *, missing_details: str) -> None:
+    """The checks of a user who signs themselves up (customer or coworker), before any write.
+
+    The model's fields (the username is checked by the database on insert: a
+    concurrent sign-up may take it; the profile was just read); custom fields take
+    their defaults, since the sign-up form does not ask for them, and a required one
+    without a default refuses with ``missing_details`` (an admin's setting the invitee
+    cannot meet); then the active validation rules, with the new user as the running
+    user (see accounts.validation).
+    """
+    user.full_clean(exclude=["password", "username", "profile"])
+    user.custom_fields, custom_errors = custom_fields_clean(
+        definitions=UserField.objects.all(), values={}, stored=None
+    )
+    if custom_errors:
+        raise ValidationError(missing_details)
+    validation_rules_check(user=user, prior=None, running_user=user)
+
+
 def customer_signup(
     *,
     invitation: Invitation,
@@ -189,22 +208,14 @@ def _customer_create(
             else None
         ),
     )
-    # The username is checked by the database below (a concurrent sign-up may take it);
-    # the profile was just read.
-    user.full_clean(exclude=["password", "username", "profile"])
-    # Custom fields take their defaults: the sign-up form does not ask for them.
-    user.custom_fields, custom_errors = custom_fields_clean(
-        definitions=UserField.objects.all(), values={}, stored=None
-    )
-    if custom_errors:
-        # A required field without a default: an admin's setting the customer cannot meet.
-        raise ValidationError(
+    self_signup_check(
+        user,
+        missing_details=(
             "Your account can't be created right now because the company requires details "
             "this page doesn't ask for. Ask the person who invited you to contact their "
             "administrator."
-        )
-    # Self sign-up: the running user is the customer being created (see accounts.validation).
-    validation_rules_check(user=user, prior=None, running_user=user)
+        ),
+    )
 
     licence_claim(licence_id=profile.licence_id)
     _user_insert(user, invitation=invitation)

@@ -17,12 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Profile, User, UserField
-from accounts.validation import custom_fields_clean, validation_rules_check
+from accounts.models import Profile, User
 from chatterorg.actions import audit_record, licence_claim
 from chatterorg.models import Organization
 from invitations.access import InvitationNotRedeemable, invitation_redeemable_get
-from invitations.join.actions import signup_password_validate
+from invitations.join.actions import self_signup_check, signup_password_validate
 from invitations.models import Invitation, RetiredLink, links_retire
 
 
@@ -119,16 +118,13 @@ def coworker_signup(
             user_type=User.UserType.CHATTER_FREE,
             password=hashed,
         )
-        user.full_clean(exclude=["password", "username", "profile"])
-        user.custom_fields, custom_errors = custom_fields_clean(
-            definitions=UserField.objects.all(), values={}, stored=None
-        )
-        if custom_errors:
-            raise ValidationError(
+        self_signup_check(
+            user,
+            missing_details=(
                 "Your user can't be created right now because the company requires details "
                 "this page doesn't ask for. Ask your administrator."
-            )
-        validation_rules_check(user=user, prior=None, running_user=user)
+            ),
+        )
         licence_claim(licence_id=profile.licence_id)
         try:
             with transaction.atomic():
