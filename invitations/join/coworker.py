@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import password_changed
 from django.core.exceptions import ValidationError
@@ -22,46 +21,24 @@ from chatterorg.actions import audit_record, licence_claim
 from chatterorg.models import Organization
 from invitations.access import InvitationNotRedeemable, invitation_redeemable_get
 from invitations.join.actions import self_signup_check, signup_password_validate
+from invitations.join.forms import JoinForm
 from invitations.models import Invitation, RetiredLink, links_retire
 
 
-class CoworkerSignupForm(forms.Form):
-    """First Name, Last Name, Password, Confirm Password: no company, no security question."""
+class CoworkerSignupForm(JoinForm):
+    """First Name, Last Name, Password, Confirm Password: no company, no security question.
 
-    first_name = forms.CharField(
-        label="First Name",
-        max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name", "autofocus": True}),
-    )
-    last_name = forms.CharField(
-        label="Last Name",
-        max_length=80,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
-    email = forms.EmailField(
-        label="Username",
-        required=False,
-        disabled=True,
-        widget=forms.EmailInput(attrs={"readonly": True}),
-    )
-    password = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters, not a common password, and not like your name or email.",
-    )
-    password_confirm = forms.CharField(
-        label="Confirm Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    The username of a coworker is the email address, so that is the field's label.
+    """
 
     def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.invitation = invitation
-        self.fields["email"].initial = invitation.email
-        self.fields["first_name"].initial = invitation.first_name
-        self.fields["last_name"].initial = invitation.last_name
+        super().__init__(*args, invitation=invitation, **kwargs)
+        self.fields["email"].label = "Username"
+        self.fields[
+            "password"
+        ].help_text = (
+            "At least 12 characters, not a common password, and not like your name or email."
+        )
 
 
 def coworker_signup(
