@@ -36,7 +36,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _ids(self) -> list[Any]:
-        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
+        matches: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        return list(matches.values_list("pk", flat=True)[: self.cap + 1])
 
     @cached_property
     def _counted(self) -> int:
@@ -51,8 +52,9 @@ class CappedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = self._ids[bottom : bottom + self.per_page]
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        matches: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        rows = {row.pk: row for row in matches.filter(pk__in=ids).order_by()}
+        return Page([rows[pk] for pk in ids if pk in rows], number, self)
 
     @cached_property
     def count(self) -> int:
