@@ -20,6 +20,7 @@ from tests.e2e.helpers import (
     join_link,
     open_group,
     open_setup_page,
+    walk_lifecycle_pages,
 )
 
 pytestmark = pytest.mark.e2e
@@ -392,6 +393,24 @@ def test_no_page_scrolls_sideways_at_390_px(
         check(visitor, "login")
     finally:
         visitor.context.close()
+
+    # The invitation lifecycle's pages, with their data set up through the app.
+    opened: list = []
+
+    def open_mobile(username: str | None):
+        page = (
+            _mobile(people, username)
+            if username
+            else people.browser.new_context(base_url=people.app.url, viewport=MOBILE).new_page()
+        )
+        opened.append(page)
+        return page
+
+    try:
+        walk_lifecycle_pages(open_mobile, mailbox, check, tag="mobile")
+    finally:
+        for page in opened:
+            page.context.close()
 
     wide = {name: extra for name, extra in found.items() if extra > 0}
     assert not wide, f"pages wider than 390 px (extra pixels): {wide}"
