@@ -134,7 +134,7 @@ def slds_control(field: BoundField) -> SafeString:
     slds-textarea), keeping the widget's own attributes and Django's aria-describedby."""
     css = _SLDS_CONTROL_CLASS.get(field.widget_type, "slds-input")
     own = field.field.widget.attrs.get("class", "")
-    attrs = {"class": f"{own} {css}".strip()} if css or own else {}
+    attrs: dict[str, str | bool] = {"class": f"{own} {css}".strip()} if css or own else {}
     return SafeString(field.as_widget(attrs=attrs))
 
 
