@@ -57,7 +57,7 @@ test: venv node_modules/.package-lock.json
 
 # Replays the story in Chromium and refreshes docs/screenshots/.
 screenshots: venv node_modules/.package-lock.json
-	SCREENSHOTS=1 $(BIN)/python -m pytest -p no:randomly tests/e2e/test_story.py \
+	SCREENSHOTS=1 $(BIN)/python -m pytest -p no:randomly tests/e2e/test_story.py tests/e2e/test_lifecycle.py \
 	  "tests/e2e/test_invitation_links.py::test_an_expired_link_is_no_longer_valid" \
 	  "tests/e2e/test_lightning.py::test_quick_find_filters_the_setup_tree_as_you_type" \
 	  "tests/e2e/test_lightning.py::test_no_page_scrolls_sideways_at_390_px"
