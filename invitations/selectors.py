@@ -13,6 +13,7 @@ from chatterorg.pagination import count_capped
 from invitations.models import Invitation
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from groups.models import Group
 
 
@@ -32,6 +33,14 @@ def invitations_of_group(*, group: Group) -> QuerySet[Invitation]:
         .select_related("inviter", "accepted_user")
         .order_by("-sent_at", "-id")
     )
+
+
+def coworker_invitations_pending(*, inviter: User) -> QuerySet[Invitation]:
+    """The coworker invitations ``inviter`` sent that are still in status Sent (expired ones
+    included), newest first: People › Invite Coworkers lists them to their sender."""
+    return Invitation.objects.filter(
+        kind=Invitation.Kind.COWORKER, status=Invitation.Status.SENT, inviter=inviter
+    ).order_by("-sent_at", "-id")
 
 
 # Setup › Invitations: every invitation of the org ---------------------------------------------

@@ -1,7 +1,8 @@
 """The life of an invitation, as the issue's acceptance story tells it: the admin allows
 coworker invitations for the company's domain; Morgan invites five rows of a CSV file
 (a dry run first, then Send); Setup › Invitations shows what became of each row; a
-coworker invited from People signs up from the email and is a Chatter Free User."""
+coworker invited from People signs up from the email and is a Chatter Free User, and
+another one's invitation is canceled from Morgan's pending list."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import GROUP, join_link, open_group, open_setup_page
+from tests.e2e.helpers import (
+    GROUP,
+    INVALID_LINK,
+    cancel_invitation,
+    join_link,
+    open_group,
+    open_setup_page,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +32,7 @@ MEMBER = "casey@acme.example"  # Casey Nguyen, a member of the group
 LENA = "lena.fischer@umbrella.example"
 OMAR = "omar.haddad@stark.example"
 COWORKER = "sam.rivera@acme.example"
+CANCELED_COWORKER = "drew.kim@acme.example"
 CSV = (
     "email,first name,last name\n"
     f"{INVALID},Nobody,Atall\n"
@@ -151,10 +160,25 @@ def _story(app, mailbox, open_browser, screenshot, admin: Page) -> None:
         morgan.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
         morgan.get_by_role("link", name="Invite Coworkers").click()
         expect(morgan.get_by_role("heading", level=1)).to_have_text("Invite Coworkers")
-        morgan.get_by_label("Email addresses").fill(COWORKER)
+        morgan.get_by_label("Email addresses").fill(f"{COWORKER}, {CANCELED_COWORKER}")
         morgan.get_by_role("button", name="Send").click()
         outcome = morgan.get_by_role("region", name="Invitations sent").get_by_role("row")
-        expect(outcome.filter(has_text=COWORKER)).to_contain_text("Invited")
+        for address in (COWORKER, CANCELED_COWORKER):
+            expect(outcome.filter(has_text=address)).to_contain_text("Invited")
+        for address in (COWORKER, CANCELED_COWORKER):
+            expect(_row(morgan, "Your pending invitations", address)).to_have_count(1)
+
+    with step("5b. Morgan cancels one of them from her pending list, after the confirmation"):
+        # Once its email is out: a canceled invitation's email is never sent.
+        canceled = mailbox.wait_for(CANCELED_COWORKER)
+        assert len(canceled) == 1, ([m["Subject"] for m in canceled], app.log_tail("worker"))
+        cancel_invitation(morgan, CANCELED_COWORKER)
+        expect(morgan.get_by_text(f"Invitation to {CANCELED_COWORKER} canceled.")).to_be_visible()
+        expect(_row(morgan, "Your pending invitations", CANCELED_COWORKER)).to_have_count(0)
+        expect(_row(morgan, "Your pending invitations", COWORKER)).to_have_count(1)
+        gone = open_browser()
+        gone.goto(join_link(canceled[0]))
+        expect(gone.get_by_text(INVALID_LINK).first).to_be_visible()
 
     with step("6. the coworker's email arrives, and Join Now makes a Chatter Free User"):
         messages = mailbox.wait_for(COWORKER)
