@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 from accounts.permissions import ALL_PERMS, Perm, user_has_perm
@@ -91,6 +91,19 @@ class PermissionSet(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+def user_search_q(query: str, *, via: str = "", email: bool = False) -> Q:
+    """The search boxes' rule: every word of ``query`` in the user's name or username
+    (``email``: or their email address), ignoring case; ``via`` reaches the user from
+    another model (``"inviter__"``). An empty query matches everyone."""
+    found = Q()
+    for word in query.split():
+        word_q = Q(**{f"{via}search_name__icontains": word})
+        if email:
+            word_q |= Q(**{f"{via}email__icontains": word})
+        found &= word_q
+    return found
 
 
 class UserManager(BaseUserManager["User"]):
@@ -189,6 +202,15 @@ class User(AbstractBaseUser):
     access_ends_on = models.DateField("Access ends on", null=True, blank=True)
     # The ``access_ends_on`` the sponsor was warned of (a week before): a new date re-arms it.
     access_end_warned_for = models.DateField(null=True, blank=True, editable=False)
+    # What the search boxes match (``user_search_q``): the first name, last name and
+    # username in one column the database keeps, so one trigram index answers a search
+    # (chatterorg/search_indexes.py). The words searched have no spaces, so a word never
+    # matches across two of the parts.
+    search_name = models.GeneratedField(
+        expression=Concat("first_name", Value(" "), "last_name", Value(" "), "username"),
+        output_field=models.CharField(max_length=202),
+        db_persist=True,
+    )
 
     objects = UserManager()
 

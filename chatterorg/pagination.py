@@ -19,19 +19,43 @@ LIST_COUNT_CAP = 2000
 
 
 class CappedPaginator(Paginator):
-    """A Paginator that counts at most ``cap`` rows; ``capped`` tells whether there are more."""
+    """A Paginator that counts at most ``cap`` rows; ``capped`` tells whether there are more.
 
-    def __init__(self, object_list: Any, per_page: int, *, cap: int = LIST_COUNT_CAP) -> None:
+    ``ids_first``: for a search, which the database can only answer by finding every
+    match (a trigram index), the ids of the first ``cap + 1`` rows are read once, in
+    order, and serve both the count and the page (read by primary key), instead of
+    finding the matches twice, once for the count and once for the page.
+    """
+
+    def __init__(
+        self, object_list: Any, per_page: int, *, cap: int = LIST_COUNT_CAP, ids_first: bool = False
+    ) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap
+        self.ids_first = ids_first and isinstance(object_list, QuerySet)
+
+    @cached_property
+    def _ids(self) -> list[Any]:
+        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
 
     @cached_property
     def _counted(self) -> int:
+        if self.ids_first:
+            return len(self._ids)
         if isinstance(self.object_list, QuerySet):
             # Any cap + 1 rows tell the count: without the ORDER BY the database may take
             # them from whichever index is cheapest, instead of sorting first.
             return self.object_list.order_by()[: self.cap + 1].count()
         return len(self.object_list[: self.cap + 1])
+
+    def page(self, number: Any) -> Page:
+        if not self.ids_first:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self._ids[bottom : bottom + self.per_page]
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
     @cached_property
     def count(self) -> int:
@@ -50,12 +74,18 @@ def count_capped(queryset: QuerySet[Any], *, cap: int = LIST_COUNT_CAP) -> tuple
 
 
 def page_get(
-    object_list: Any, number: int | str | None, per_page: int, *, cap: int | None = LIST_COUNT_CAP
+    object_list: Any,
+    number: int | str | None,
+    per_page: int,
+    *,
+    cap: int | None = LIST_COUNT_CAP,
+    search: bool = False,
 ) -> Page:
     """The page ``number`` of ``object_list``; a missing or bad number gives the nearest page.
 
     ``cap=None`` counts every row, for lists whose exact size is shown (a group's members).
+    ``search``: the list is a search's matches (``CappedPaginator``'s ``ids_first``).
     """
     if cap is None:
         return Paginator(object_list, per_page).get_page(number)
-    return CappedPaginator(object_list, per_page, cap=cap).get_page(number)
+    return CappedPaginator(object_list, per_page, cap=cap, ids_first=search).get_page(number)

@@ -29,18 +29,26 @@ def _index_sql(table: str, column: str, name: str) -> str:
     )
 
 
-def trigram_index_operations(table: str, columns: dict[str, str]) -> list[Any]:
-    """The migration operations for ``{index name: column}`` on ``table`` (PostgreSQL only)."""
+def trigram_index_operations(
+    table: str, columns: dict[str, str], *, replaces: dict[str, str] | None = None
+) -> list[Any]:
+    """The migration operations for ``{index name: column}`` on ``table`` (PostgreSQL only);
+    ``replaces`` names the indexes these take the place of (dropped, restored backwards)."""
+    replaced = replaces or {}
 
     def forwards(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
         for name, column in columns.items():
             schema_editor.execute(_index_sql(table, column, name))
+        for name in replaced:
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     def backwards(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
+        for name, column in replaced.items():
+            schema_editor.execute(_index_sql(table, column, name))
         for name in columns:
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 

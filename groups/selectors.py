@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from accounts.models import User
+from accounts.models import User, user_search_q
 from chatterorg.fragments import ORG, group_feed_key, group_members_key, shown_versions_get
 from groups.models import Comment, Group, JoinRequest, Membership, Post
 
@@ -243,13 +243,7 @@ def join_request_pending_for(*, group: Group, user: User) -> JoinRequest | None:
 
 def _name_search(qs: QuerySet[User], query: str) -> QuerySet[User]:
     # Every word must appear in the first name, last name or username.
-    for word in query.split():
-        qs = qs.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(username__icontains=word)
-        )
-    return qs
+    return qs.filter(user_search_q(query))
 
 
 def people_visible_to(user: User) -> QuerySet[User]:

@@ -85,6 +85,7 @@ def group_list(request: AuthenticatedRequest) -> HttpResponse:
         selectors.group_list(request.user, mine=show == "mine", query=query),
         request.GET.get("page"),
         selectors.GROUPS_PAGE_SIZE,
+        search=bool(query),
     )
     groups.object_list = selectors.member_counts_attach(groups.object_list)
     return render(
@@ -541,6 +542,7 @@ def people(request: AuthenticatedRequest) -> HttpResponse:
         selectors.people_list(request.user, query=query),
         request.GET.get("page"),
         selectors.PEOPLE_PAGE_SIZE,
+        search=bool(query),
     )
     return render(request, "groups/people.html", {"form": form, "query": query, "people": page})
 

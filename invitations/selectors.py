@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import user_search_q
 from chatterorg.pagination import count_capped
 from invitations.models import Invitation
 
@@ -87,11 +88,7 @@ def invitations_org_filtered(
     if filters.group:
         found = found.filter(group__name__icontains=filters.group)
     if filters.inviter:
-        found = found.filter(
-            Q(inviter__username__icontains=filters.inviter)
-            | Q(inviter__first_name__icontains=filters.inviter)
-            | Q(inviter__last_name__icontains=filters.inviter)
-        )
+        found = found.filter(user_search_q(filters.inviter, via="inviter__"))
     if filters.domain:
         found = found.filter(email_domain=_domain_key(filters.domain))
     tz = timezone.get_current_timezone()

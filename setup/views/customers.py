@@ -13,7 +13,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.guests import customer_access_set
 from accounts.http import AuthenticatedRequest
-from accounts.models import User
+from accounts.models import User, user_search_q
 from accounts.permissions import Perm
 from chatterorg.forms import form_refusal_add
 from chatterorg.pagination import page_get
@@ -81,18 +81,11 @@ def customers(request: AuthenticatedRequest) -> HttpResponse:
     data = form.cleaned_data
     found = User.objects.filter(user_type=User.UserType.CHATTER_GUEST).select_related("sponsor")
     if query := (data.get("q") or "").strip():
-        found = found.filter(
-            Q(username__icontains=query)
-            | Q(email__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
-        )
+        found = found.filter(user_search_q(query, email=True))
     if company := (data.get("company") or "").strip():
         found = found.filter(company_name__icontains=company)
     if sponsor := (data.get("sponsor") or "").strip():
-        found = found.filter(
-            Q(sponsor__username__icontains=sponsor) | Q(sponsor__last_name__icontains=sponsor)
-        )
+        found = found.filter(user_search_q(sponsor, via="sponsor__"))
     status = data.get("status") or ""
     if status == "active":
         found = found.filter(is_active=True)
@@ -109,7 +102,7 @@ def customers(request: AuthenticatedRequest) -> HttpResponse:
             queryset=Membership.objects.select_related("group").order_by("group__name"),
         )
     )
-    page = page_get(found, request.GET.get("page"), PAGE_SIZE)
+    page = page_get(found, request.GET.get("page"), PAGE_SIZE, search=bool(query))
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(

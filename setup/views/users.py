@@ -30,7 +30,7 @@ from accounts.actions import (
     user_update_internal,
 )
 from accounts.http import AuthenticatedRequest
-from accounts.models import PermissionSet, Profile, User
+from accounts.models import PermissionSet, Profile, User, user_search_q
 from accounts.permissions import Perm, user_perms
 from accounts.throttle import login_locked, login_unlock
 from chatterorg.actions import ConfirmationRequired, NoLicenceLeft
@@ -77,13 +77,8 @@ def users(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     found = User.objects.select_related("profile").order_by("last_name", "first_name", "id")
     if query:
-        found = found.filter(
-            Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
-            | Q(username__icontains=query)
-            | Q(email__icontains=query)
-        )
-    page = page_get(found, request.GET.get("page"), USERS_PAGE_SIZE)
+        found = found.filter(user_search_q(query, email=True))
+    page = page_get(found, request.GET.get("page"), USERS_PAGE_SIZE, search=bool(query))
     return render(request, "setup/users.html", {"page": page, "query": query})
 
 

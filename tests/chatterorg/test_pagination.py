@@ -78,3 +78,29 @@ def test_setup_users_says_there_are_more_past_the_cap(admin_client) -> None:
     html = admin_client.get(reverse("setup:users")).content.decode()
     pages = -(-LIST_COUNT_CAP // USERS_PAGE_SIZE)
     assert f"Page 1 of {pages}+" in html
+
+
+def test_a_search_reads_the_ids_once_for_the_count_and_the_page() -> None:
+    _audit_events(25)
+    matches = AuditEvent.objects.filter(display__contains="1").order_by("-id")
+    expected = [e.display for e in matches][3:6]
+    paginator = CappedPaginator(matches, 3, cap=10, ids_first=True)
+    with CaptureQueriesContext(connection) as queries:
+        page = paginator.page(2)
+        shown = [e.display for e in page]
+    assert shown == expected  # the list's order, not the ids' order
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (10, True, 4)
+    assert len(queries) == 2
+    assert "COUNT" not in queries[0]["sql"] and "LIMIT 11" in queries[0]["sql"]
+
+
+def test_a_search_page_beyond_the_matches_gives_the_last_page() -> None:
+    _audit_events(5)
+    page = page_get(AuditEvent.objects.order_by("id"), 7, 2, search=True)
+    assert page.number == 3
+    assert [e.display for e in page] == ["Event 4"]
+
+
+def test_a_search_with_no_match_is_one_empty_page() -> None:
+    page = page_get(AuditEvent.objects.order_by("id"), 1, 2, search=True)
+    assert (page.number, list(page), page.paginator.count) == (1, [], 0)
