@@ -10,7 +10,7 @@ and say there are more. A search narrows the list to what is wanted.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -36,7 +36,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _ids(self) -> list[Any]:
-        return list(self.object_list.values_list("pk", flat=True)[: self.cap + 1])
+        queryset = cast(QuerySet[Any], self.object_list)  # ids_first: a QuerySet
+        return list(queryset.values_list("pk", flat=True)[: self.cap + 1])
 
     @cached_property
     def _counted(self) -> int:
@@ -54,8 +55,10 @@ class CappedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = self._ids[bottom : bottom + self.per_page]
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        queryset = cast(QuerySet[Any], self.object_list)
+        rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
+        shown = [rows[pk] for pk in ids if pk in rows]
+        return self._get_page(shown, number, self)  # type: ignore[attr-defined]  # not in stubs
 
     @cached_property
     def count(self) -> int:
