@@ -29,7 +29,13 @@ MAX_PER_DAY = 5
 
 
 def username_reminder_request(*, email: str, client_address: str) -> None:
-    """Ask for the usernames of ``email``; does the same whether or not any exist."""
+    """Ask for the usernames of ``email``; does the same whether or not any exist.
+
+    As ``password_reset_request``: the request path only counts the client address
+    and queues the task (the same statements for any address); the lookup, the
+    daily count and the email happen in the task. Queues nothing once
+    ``client_address`` is past the hourly limit it shares with Forgot Your Password?.
+    """
     email = email.strip()
     if email and password_forgot_allowed(address=client_address):
         username_reminder_deliver.enqueue(email=email)
