@@ -57,10 +57,12 @@ test: venv node_modules/.package-lock.json
 
 # Replays the story in Chromium and refreshes docs/screenshots/.
 screenshots: venv node_modules/.package-lock.json
-	SCREENSHOTS=1 $(BIN)/python -m pytest -p no:randomly tests/e2e/test_story.py tests/e2e/test_lifecycle.py \
+	SCREENSHOTS=1 $(BIN)/python -m pytest -p no:randomly tests/e2e/test_story.py \
 	  "tests/e2e/test_invitation_links.py::test_an_expired_link_is_no_longer_valid" \
 	  "tests/e2e/test_lightning.py::test_quick_find_filters_the_setup_tree_as_you_type" \
-	  "tests/e2e/test_lightning.py::test_no_page_scrolls_sideways_at_390_px"
+	  "tests/e2e/test_lightning.py::test_no_page_scrolls_sideways_at_390_px" \
+	  "tests/e2e/test_lightning.py::test_on_a_phone_the_app_navigation_is_a_menu_that_works_from_the_keyboard" \
+	  "tests/e2e/test_accessibility.py::test_lifecycle_pages_have_no_serious_or_critical_accessibility_violations"
 
 lint: venv
 	$(BIN)/ruff check .

@@ -149,6 +149,8 @@ def main() -> int:
         print(f"Built in {build_seconds:.0f} s: {counts}", flush=True)
         # As many invitations as the sign-up scenario takes (at least 10, plus its warm-up).
         fixtures = scenarios.prepare(counts=counts, signups=max(10, int(60 * args.scale)) + 10)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # and again for what the scenarios added
         print("Explaining the main requests' queries", flush=True)
         from bench import plans
 

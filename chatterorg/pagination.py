@@ -10,7 +10,7 @@ and say there are more. A search narrows the list to what is wanted.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -36,8 +36,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _ids(self) -> list[Any]:
-        queryset = cast(QuerySet[Any], self.object_list)  # ids_first: a QuerySet
-        return list(queryset.values_list("pk", flat=True)[: self.cap + 1])
+        matches: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        return list(matches.values_list("pk", flat=True)[: self.cap + 1])
 
     @cached_property
     def _counted(self) -> int:
@@ -55,10 +55,9 @@ class CappedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = self._ids[bottom : bottom + self.per_page]
-        queryset = cast(QuerySet[Any], self.object_list)
-        rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
-        shown = [rows[pk] for pk in ids if pk in rows]
-        return self._get_page(shown, number, self)  # type: ignore[attr-defined]  # not in stubs
+        matches: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        rows = {row.pk: row for row in matches.filter(pk__in=ids).order_by()}
+        return Page([rows[pk] for pk in ids if pk in rows], number, self)
 
     @cached_property
     def count(self) -> int:

@@ -130,13 +130,26 @@ def group_for_user(
 
     A group the user may not know of answers exactly like one that does not exist.
     """
-    qs = Group.objects.all()
-    if for_update:
-        qs = qs.select_for_update()
-    group = qs.filter(pk=group_id).first()
-    if group is None:
-        raise Http404("No such group.")
-    membership = membership_get(user=user, group=group)
+    membership: Membership | None = None
+    if not for_update and user.is_authenticated:
+        # A member's group comes with their membership, in one query.
+        membership = (
+            Membership.objects.select_related("group")
+            .filter(user_id=user.pk, group_id=group_id)
+            .first()
+        )
+    if membership is not None:
+        group = membership.group
+    else:
+        qs = Group.objects.all()
+        if for_update:
+            qs = qs.select_for_update()
+        found = qs.filter(pk=group_id).first()
+        if found is None:
+            raise Http404("No such group.")
+        group = found
+        if for_update:
+            membership = membership_get(user=user, group=group)
     if not can_see_group(user, group, membership):
         raise Http404("No such group.")
     caps = group_capabilities(user=user, group=group, membership=membership, org=org_get())

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import template
 from django.core.cache import caches
+from django.forms import BoundField
 from django.template import Context
 from django.template.base import FilterExpression
 from django.template.defaulttags import CsrfTokenNode
@@ -112,6 +113,29 @@ def slds_icon(sprite: str, name: str, size: str = "small", label: str = "") -> S
         name,
         assistive,
     )
+
+
+# SLDS's class for each kind of widget (BoundField.widget_type); text-like inputs are slds-input.
+_SLDS_CONTROL_CLASS = {
+    "select": "slds-select",
+    "selectmultiple": "slds-select",
+    "nullbooleanselect": "slds-select",
+    "textarea": "slds-textarea",
+    "checkbox": "",
+    # SLDS styles no native file input; chatterorg.css gives its button the neutral look.
+    "clearablefile": "co-file-input",
+    "file": "co-file-input",
+}
+
+
+@register.filter
+def slds_control(field: BoundField) -> SafeString:
+    """The field's widget with SLDS's class for its kind (slds-input, slds-select,
+    slds-textarea), keeping the widget's own attributes and Django's aria-describedby."""
+    css = _SLDS_CONTROL_CLASS.get(field.widget_type, "slds-input")
+    own = field.field.widget.attrs.get("class", "")
+    attrs: dict[str, str | bool] = {"class": f"{own} {css}".strip()} if css or own else {}
+    return SafeString(field.as_widget(attrs=attrs))
 
 
 @register.simple_tag(takes_context=True)

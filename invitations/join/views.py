@@ -61,7 +61,6 @@ INVALID_STATUS = 404
 NO_LICENCES_STATUS = 409
 # The address's customer is deactivated: no sign-up and no log-in can take the invitation.
 DEACTIVATED_STATUS = 409
-AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # Left in the session a sign-up's login retired (see _accepted_marker_leave).
 JOIN_ACCEPTED_KEY = "join_accepted"
 ACCEPTED_MARKER_SECONDS = 15 * 60
@@ -274,7 +273,7 @@ def _signed_in_response(
     LinkSession.clear(request.session, JOIN_SESSION_KEY)
     old_key = request.session.session_key
     # login() rotates the session key (and flushes a session that belonged to someone else).
-    login(request, user, backend=AUTH_BACKEND)
+    login(request, user)  # the one backend, accounts.backends.UserBackend
     if old_key:
         _accepted_marker_leave(old_key)
     messages.success(request, f"Welcome to Chatter! Your username is {user.username}.")
@@ -337,7 +336,7 @@ def _coworker_signup(
             form_refusal_add(form, exc)
         else:
             LinkSession.clear(request.session, JOIN_SESSION_KEY)
-            login(request, user, backend=AUTH_BACKEND)
+            login(request, user)  # the one backend, accounts.backends.UserBackend
             messages.success(request, f"Welcome to Chatter! Your username is {user.username}.")
             return redirect("home")
     return render(

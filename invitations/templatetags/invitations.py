@@ -1,4 +1,5 @@
-"""The invitations panel shown in a group's manager area."""
+"""The invitations panel shown in a group's manager area, and the badges of an invitation's
+status and delivery."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from chatterorg.selectors import org_get
 from invitations.access import coworker_invite_allowed
@@ -20,6 +22,35 @@ register = template.Library()
 
 # The panel shows at most this many pending invitations; the full list page has the rest.
 PANEL_LIMIT = 10
+
+
+# SLDS badge themes, as Lightning list views colour a status.
+_STATUS_BADGE = {
+    "Sent": "slds-badge",
+    "Expired": "slds-badge slds-theme_warning",
+    "Accepted": "slds-badge slds-theme_success",
+    "Canceled": "slds-badge slds-badge_inverse",
+}
+_DELIVERY_BADGE = {
+    "queued": ("slds-badge slds-badge_lightest", "Queued"),
+    "sent": ("slds-badge slds-theme_success", "Sent"),
+    "failed": ("slds-badge slds-theme_error", "Failed"),
+}
+
+
+@register.filter
+def status_badge(status: str) -> SafeString:
+    """An invitation's ``display_status`` (Sent, Expired, Accepted, Canceled) as a badge."""
+    return format_html(
+        '<span class="{}">{}</span>', _STATUS_BADGE.get(status, "slds-badge"), status
+    )
+
+
+@register.filter
+def delivery_badge(delivery_status: str) -> SafeString:
+    """The last delivery of an invitation's email (queued, sent, failed) as a badge."""
+    css, label = _DELIVERY_BADGE.get(delivery_status, _DELIVERY_BADGE["queued"])
+    return format_html('<span class="{}">{}</span>', css, label)
 
 
 @register.inclusion_tag("invitations/_group_panel.html", takes_context=True)

@@ -1,5 +1,6 @@
 /* Chatter Org's Lightning behaviour. Every page works without it:
-   - menus are <details> elements (this adds Escape and closing on an outside click);
+   - menus, and the app navigation collapsed on phones, are <details> elements (this adds
+     Escape, which gives focus back to the menu's button, and closing on an outside click);
    - Setup's Quick Find is a GET form the server filters (this filters as you type);
    - a link with data-confirm opens a server-side confirm page (this shows that page's
      form in an SLDS modal prompt, with focus kept inside and Escape to close). */
@@ -7,9 +8,10 @@
   "use strict";
 
   // --- Menus --------------------------------------------------------------------------
-  var MENU = "details.co-menu, details.co-setup-menu";
+  var MENU = "details.co-menu, details.co-setup-menu, details.co-nav-menu";
+  var OPEN_MENU = "details.co-menu[open], details.co-setup-menu[open], details.co-nav-menu[open]";
   function closeMenus(except) {
-    document.querySelectorAll("details.co-menu[open], details.co-setup-menu[open]").forEach(function (menu) {
+    document.querySelectorAll(OPEN_MENU).forEach(function (menu) {
       if (menu !== except) menu.removeAttribute("open");
     });
   }
@@ -18,7 +20,7 @@
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    var menu = event.target.closest && event.target.closest("details.co-menu[open], details.co-setup-menu[open]");
+    var menu = event.target.closest && event.target.closest(OPEN_MENU);
     if (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,134 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
             lines.append(f"    {node['target']}: {node.get('failureSummary', '')}")
             lines.append(f"      {node['html'][:300]}")
     return "\n".join(lines) or json.dumps(violations)
+
+
+def coworker_invitations_on(page: Page, domains: str = "acme.example") -> None:
+    """As an admin: Chatter Settings with "Allow Coworker Invitations" and the company's
+    email domains (what People › Invite Coworkers needs)."""
+    page.goto("/setup/chatter/settings/")
+    field = page.get_by_label("Company Email Domains")
+    if domains not in field.input_value():
+        field.fill(domains)
+    page.get_by_label("Allow Coworker Invitations").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_label("Company Email Domains")).to_have_value(re.compile(domains))
+
+
+def go_to_group(page: Page, name: str = GROUP) -> str:
+    """The group's page from the Groups list (by URL: on a phone the tabs are a menu);
+    returns its URL."""
+    page.goto("/groups/")
+    page.get_by_role("link", name=name, exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    return page.url
+
+
+def walk_lifecycle_pages(
+    open_page: Callable[[str | None], Page],
+    mailbox: Any,
+    check: Callable[[Page, str], None],
+    *,
+    tag: str,
+) -> None:
+    """Set up the invitation lifecycle through the app and call ``check(page, name)`` on
+    each of its pages: Setup › Invitations and Customers and a customer's access, a group's
+    pending list and history, bulk invite and its dry run, Invite Coworkers, the coworker
+    sign-up, the used and the replaced link, Forgot Your Username. ``tag`` keeps this
+    walk's addresses apart from other walks in the same run."""
+    admin = open_page("admin@acme.example")
+    coworker_invitations_on(admin)
+
+    morgan = open_page("morgan@acme.example")
+    group_url = go_to_group(morgan)
+    joiner, resent, canceled = (
+        f"{tag}.{who}@globex.example" for who in ("joiner", "resent", "canceled")
+    )
+    invite(morgan, f"{joiner}, {resent}, {canceled}")
+    for address in (joiner, resent, canceled):
+        expect(invite_outcome(morgan, address)).to_contain_text("Invited")
+    first_links = {address: join_link(mailbox.wait_for(address)[0]) for address in (joiner, resent)}
+    morgan.goto(group_url)
+    morgan.get_by_role("button", name=f"Resend invitation to {resent}").click()
+    expect(morgan.get_by_text(resent).first).to_be_visible()
+    cancel_invitation(morgan, canceled)
+    expect(morgan.get_by_role("button", name=f"Cancel invitation to {canceled}")).to_have_count(0)
+    assert len(mailbox.wait_for(resent, count=2)) == 2
+
+    customer = open_page(None)
+    customer.goto(first_links[joiner])
+    fill_sign_up(customer, first="Jess", last="Joiner", company="Globex")
+    customer.get_by_role("button", name="Create Account").click()
+    expect(customer).to_have_url(re.compile(r"/groups/\d+/$"))
+    used = open_page(None)
+    used.goto(first_links[joiner])
+    expect(used.get_by_role("heading", level=1)).to_have_text(f"You've already joined {GROUP}")
+    check(used, "You've already joined")
+    used.goto(first_links[resent])
+    expect(used.get_by_role("heading", level=1)).to_have_text("A newer invitation was sent to you")
+    check(used, "A newer invitation was sent to you")
+
+    group_id = re.search(r"/groups/(\d+)/", group_url).group(1)  # type: ignore[union-attr]
+    morgan.goto(f"/invitations/groups/{group_id}/invitations/")
+    expect(morgan.get_by_role("heading", level=1)).to_have_text("Pending Invitations")
+    check(morgan, "Pending Invitations")
+    morgan.get_by_role("link", name="Invitation History").click()
+    expect(morgan.get_by_role("row").filter(has_text=canceled)).to_contain_text("Canceled")
+    check(morgan, "Invitation History")
+
+    morgan.goto(group_url)
+    morgan.get_by_role("link", name="Invite People").click()
+    morgan.get_by_role("link", name="Invite from a CSV file").click()
+    check(morgan, "Invite People from a File")
+    morgan.get_by_label("Or paste email addresses").fill(
+        "\n".join(
+            [
+                f"{tag}.bulk1@initech.example",
+                f"{tag}.bulk2@initech.example",
+                "not-an-address",
+                f"{tag}.bulk1@initech.example",
+                f"{tag}.hire@acme.example",
+                joiner,
+            ]
+        )
+    )
+    morgan.get_by_role("button", name="Dry Run").click()
+    expect(morgan.get_by_role("heading", name="Dry run")).to_be_visible()
+    check(morgan, "bulk invite dry run")
+
+    morgan.goto("/people/")
+    morgan.get_by_role("link", name="Invite Coworkers").click()
+    check(morgan, "Invite Coworkers")
+    hire = f"{tag}.hire@acme.example"
+    morgan.get_by_label("Email addresses").fill(hire)
+    morgan.get_by_role("button", name="Send").click()
+    expect(morgan.get_by_role("region", name="Invitations sent")).to_contain_text(hire)
+    check(morgan, "Invite Coworkers outcome")
+    coworker = open_page(None)
+    coworker.goto(join_link(mailbox.wait_for(hire)[0]))
+    expect(coworker.get_by_label("First Name")).to_be_visible()
+    check(coworker, "coworker sign-up")
+    coworker.get_by_role("button", name="Create Account").click()
+    expect(coworker.locator(".slds-has-error").first).to_be_visible()
+    check(coworker, "coworker sign-up with errors")
+
+    admin.goto("/setup/invitations/")
+    expect(admin.get_by_role("row").filter(has_text=canceled)).to_contain_text("Canceled")
+    check(admin, "Setup › Invitations")
+    admin.goto("/setup/users/customers/")
+    admin.get_by_role("link", name=f"{tag}.joiner@guest.acme.example").click()
+    check(admin, "a customer's user page")
+    admin.get_by_role("link", name="Change", exact=True).click()
+    expect(admin.get_by_role("heading", level=1)).to_contain_text("Customer Access")
+    check(admin, "Customer Access")
+    admin.goto("/setup/users/customers/")
+    check(admin, "Setup › Customers")
+
+    visitor = open_page(None)
+    visitor.goto("/accounts/login/")
+    visitor.get_by_role("link", name="Forgot Your Username?").click()
+    check(visitor, "Forgot Your Username")
+    visitor.get_by_label("Email").fill(joiner)
+    visitor.get_by_role("button", name="Continue").click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Check Your Email")
+    check(visitor, "Forgot Your Username: sent")

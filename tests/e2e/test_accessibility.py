@@ -1,4 +1,5 @@
-"""axe-core on the pages of the story: no serious or critical violations.
+"""axe-core on the pages of the story and of the invitation lifecycle: no serious or critical
+violations.
 
 axe runs through ``page.evaluate``, so the app's CSP (script-src 'self') stays on:
 the pages are checked as people get them."""
@@ -22,6 +23,7 @@ from tests.e2e.helpers import (
     join_link,
     open_group,
     open_setup_page,
+    walk_lifecycle_pages,
 )
 
 pytestmark = pytest.mark.e2e
@@ -90,6 +92,40 @@ def test_story_pages_have_no_serious_or_critical_accessibility_violations(
     invalid.goto("/join/this-is-not-a-real-invitation-token-at-all-000000/")
     check(invalid, "invitation no longer valid")
 
+    report = "\n\n".join(
+        f"== {name}\n{describe_violations(violations)}"
+        for name, violations in found.items()
+        if violations
+    )
+    assert not report, "serious or critical accessibility violations:\n" + report
+    assert not csp_errors, f"the page's CSP blocked something: {csp_errors}"
+
+
+# The lifecycle pages that docs/screenshots shows, by the name the walk gives them.
+LIFECYCLE_SCREENSHOTS = {
+    "Setup › Invitations": "15-setup-invitations",
+    "bulk invite dry run": "16-bulk-invite-dry-run",
+}
+
+
+def test_lifecycle_pages_have_no_serious_or_critical_accessibility_violations(
+    axe_available, customer_invitations_allowed, mailbox, open_browser, screenshot
+):
+    found: dict[str, list[dict]] = {}
+    csp_errors: dict[str, list[str]] = {}
+
+    def check(page, name: str) -> None:
+        page.wait_for_load_state("load")
+        found[name] = axe_violations(page)
+        blocked = [text for text in page.console_errors if "Content Security Policy" in text]
+        if blocked:
+            csp_errors[name] = blocked
+        if name in LIFECYCLE_SCREENSHOTS:
+            screenshot(page, LIFECYCLE_SCREENSHOTS[name])
+
+    walk_lifecycle_pages(open_browser, mailbox, check, tag="a11y")
+
+    assert set(LIFECYCLE_SCREENSHOTS) <= set(found)
     report = "\n\n".join(
         f"== {name}\n{describe_violations(violations)}"
         for name, violations in found.items()

@@ -1,5 +1,6 @@
-"""The Lightning look in the browser: Quick Find, confirmations (modal and no-JS page),
-390 px without sideways scrolling, the invitations-off notice, axe on the new pages."""
+"""The Lightning look in the browser: Quick Find, confirmations (modal and no-JS page), the
+app navigation as a menu on phones, 390 px without sideways scrolling, the invitations-off
+notice, axe on the new pages."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ACTION_TIMEOUT_MS
 from tests.e2e.helpers import (
     GROUP,
     axe_violations,
@@ -18,6 +20,7 @@ from tests.e2e.helpers import (
     join_link,
     open_group,
     open_setup_page,
+    walk_lifecycle_pages,
 )
 
 pytestmark = pytest.mark.e2e
@@ -239,6 +242,86 @@ def test_the_avatar_and_setup_menus_work_from_the_keyboard(open_browser):
     expect(admin.get_by_role("heading", level=1)).to_have_text("All Users")
 
 
+def _mobile(people, username: str):
+    """A 390 px wide page, logged in as ``username``."""
+    if username not in people.sessions:
+        people.open(username).context.close()
+    context = people.browser.new_context(
+        base_url=people.app.url, viewport=MOBILE, storage_state=people.sessions[username]
+    )
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    return context.new_page()
+
+
+def test_on_a_phone_the_app_navigation_is_a_menu_that_works_from_the_keyboard(people, screenshot):
+    page = _mobile(people, "morgan@acme.example")
+    try:
+        page.goto("/")
+        nav = page.get_by_role("navigation", name="Main")
+        for tab in ("Home", "Groups", "People"):
+            expect(nav.get_by_role("link", name=tab, exact=True)).to_be_hidden()
+        toggle = nav.get_by_title("Show Navigation Menu")
+        menu = nav.get_by_role("list", name="Navigation Menu")
+        expect(toggle).to_be_visible()
+        expect(menu).to_be_hidden()
+
+        toggle.focus()
+        page.keyboard.press("Enter")
+        expect(menu.get_by_role("link", name="People", exact=True)).to_be_visible()
+        expect(menu.get_by_role("link", name="Home", exact=True)).to_have_attribute(
+            "aria-current", "page"
+        )
+        assert axe_violations(page) == [], describe_violations(axe_violations(page))
+        page.keyboard.press("Escape")
+        expect(menu).to_be_hidden()
+        expect(toggle).to_be_focused()
+
+        page.keyboard.press("Space")
+        expect(menu).to_be_visible()
+        page.keyboard.press("Tab")
+        expect(menu.get_by_role("link", name="Home", exact=True)).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(toggle).to_be_focused()
+
+        toggle.click()
+        expect(menu).to_be_visible()
+        screenshot(page, "17-app-navigation-phone")
+        menu.get_by_role("link", name="Groups", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Groups")
+        expect(menu).to_be_hidden()
+        toggle.click()
+        expect(menu.get_by_role("link", name="Groups", exact=True)).to_have_attribute(
+            "aria-current", "page"
+        )
+        page.locator("footer").click()  # outside the menu
+        expect(menu).to_be_hidden()
+    finally:
+        page.context.close()
+
+
+def test_on_a_phone_the_app_navigation_menu_works_without_javascript(people):
+    page = _no_js(people, "morgan@acme.example", viewport=MOBILE)
+    try:
+        page.goto("/")
+        nav = page.get_by_role("navigation", name="Main")
+        expect(nav.get_by_role("link", name="Groups", exact=True)).to_be_hidden()
+        nav.get_by_title("Show Navigation Menu").click()
+        nav.get_by_role("list", name="Navigation Menu").get_by_role("link", name="People").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("People")
+    finally:
+        page.context.close()
+
+
+def test_at_desktop_width_the_app_navigation_shows_its_tabs(open_browser):
+    page = open_browser("morgan@acme.example")
+    nav = page.get_by_role("navigation", name="Main")
+    for tab in ("Home", "Groups", "People"):
+        expect(nav.get_by_role("link", name=tab, exact=True)).to_be_visible()
+    expect(nav.get_by_title("Show Navigation Menu")).to_be_hidden()
+    nav.get_by_role("link", name="People", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("People")
+
+
 def test_the_global_search_finds_groups_and_people(open_browser):
     casey = open_browser("casey@acme.example")
     box = casey.get_by_role("searchbox", name="Search groups and people")
@@ -310,6 +393,24 @@ def test_no_page_scrolls_sideways_at_390_px(
         check(visitor, "login")
     finally:
         visitor.context.close()
+
+    # The invitation lifecycle's pages, with their data set up through the app.
+    opened: list = []
+
+    def open_mobile(username: str | None):
+        page = (
+            _mobile(people, username)
+            if username
+            else people.browser.new_context(base_url=people.app.url, viewport=MOBILE).new_page()
+        )
+        opened.append(page)
+        return page
+
+    try:
+        walk_lifecycle_pages(open_mobile, mailbox, check, tag="mobile")
+    finally:
+        for page in opened:
+            page.context.close()
 
     wide = {name: extra for name, extra in found.items() if extra > 0}
     assert not wide, f"pages wider than 390 px (extra pixels): {wide}"

@@ -35,15 +35,15 @@ def _fill(group: Group, n: int) -> None:
 
 
 # Queries for a manager on the group page, in order:
-#  1 session, 2 user, 3 group, 4 viewer's membership, 5 org (read once per request:
-#  the access helper, then the layout), 6 viewer's profile, 7 viewer's permission
-#  sets (both for "Modify All Data"), 8 the versions of what the cached fragments
-#  show, 9 pending join requests, 10 pending invitations (invitations panel); then,
-#  unless the fragments come from the cache: 11 feed posts with authors (one more
-#  than the page: no count of the feed), 12 their comments with authors, 13 the
-#  versions of the member counts, 14 the member counts (unless cached), 15 member
+#  1 session, 2 user with their profile, 3 the viewer's membership with the group,
+#  4 org (read once per request: the access helper, then the layout), 5 viewer's
+#  permission sets ("Modify All Data"), 6 the versions of what the cached fragments
+#  show, 7 pending join requests, 8 pending invitations (invitations panel); then,
+#  unless the fragments come from the cache: 9 feed posts with authors (one more
+#  than the page: no count of the feed), 10 their comments with authors, 11 the
+#  versions of the member counts, 12 the member counts (unless cached), 13 member
 #  page with users.
-MANAGER_PAGE_QUERIES = 15
+MANAGER_PAGE_QUERIES = 13
 # The same page again, nothing changed: the feed and the members card are cached.
 MANAGER_PAGE_CACHED_QUERIES = MANAGER_PAGE_QUERIES - 5
 
@@ -64,7 +64,7 @@ def test_the_group_page_runs_a_fixed_number_of_queries_for_a_manager(
     assert cached.content.decode().count('class="feed-item"') == min(n, 20)
 
 
-# A plain member: no join requests and no invitations (9 and 10 above).
+# A plain member: no join requests and no invitations (7 and 8 above).
 MEMBER_PAGE_QUERIES = MANAGER_PAGE_QUERIES - 2
 
 
@@ -82,11 +82,10 @@ def test_the_group_page_runs_a_fixed_number_of_queries_for_a_member(
         client.get(url)
 
 
-# The Groups tab: 1 session, 2 user, 3 group count, 4 viewer's profile and
-# 5 permission sets ("New Group"), 6 the page of groups with the viewer's role,
-# 7 the versions of their members, 8 their member counts (not when cached),
-# 9 org (base layout).
-LIST_QUERIES = 9
+# The Groups tab: 1 session, 2 user with their profile, 3 group count, 4 permission
+# sets ("New Group"), 5 the page of groups with the viewer's role, 6 the versions of
+# their members, 7 their member counts (not when cached), 8 org (base layout).
+LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("n", [1, 50])
@@ -124,17 +123,18 @@ def factory_sequence(pattern: str):
 
 
 # Queries per page, the same for an org of 2 and of 30 people, groups and posts:
-# 1 session and 2 user (every signed-in page), then the page's own. Home: 3 org
-# (layout), 4 the newest posts of the user's groups with their comment counts, 5 the
-# requests to join the groups the user owns or manages, 6 the user's groups, 7 the
-# versions of their members and 8 their member counts (not when cached), 9 profile and
-# 10 permission sets (the Setup link).
+# 1 session and 2 user with their profile (every signed-in page), then the page's
+# own. Home: 3 org (layout), 4 the newest posts of the user's groups with their comment
+# counts, 5 the requests to join the groups the user owns or manages, 6 the user's
+# groups, 7 the versions of their members and 8 their member counts (not when cached),
+# 9 permission sets (the Setup link).
 PAGES = {
     # page: (URL name, query string, queries)
-    "Home": ("home", "", 10),
-    # 3 capped count, 4 the page of people, 5 org, 6 profile, 7 permission sets.
-    "People": ("groups:people", "", 7),
-    "People, search": ("groups:people", "?q=last0", 7),
+    "Home": ("home", "", 9),
+    # 3 capped count (a search: the ids of the matches), 4 the page of people, 5 org,
+    # 6 permission sets.
+    "People": ("groups:people", "", 6),
+    "People, search": ("groups:people", "?q=last0", 6),
 }
 
 
@@ -151,22 +151,22 @@ def test_each_page_runs_the_same_queries_in_a_small_and_a_large_org(
     assert response.status_code == 200
 
 
-# A profile: 1 session, 2 user, 3 the person (as visible to the viewer), 4 their
-# groups the viewer may also see, 5 org, 6 profile, 7 permission sets.
+# A profile: 1 session, 2 user with their profile, 3 the person (as visible to the
+# viewer), 4 their groups the viewer may also see, 5 org, 6 permission sets.
 @pytest.mark.parametrize("n", [2, 30])
 def test_a_profile_runs_the_same_queries_in_a_small_and_a_large_org(
     client, user, django_assert_num_queries, n
 ):
     _org_of(n, user)
     client.force_login(UserFactory())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("groups:profile", args=[user.pk]))
     assert response.status_code == 200
 
 
-# "Add/Remove Members" with a search: 1 session, 2 user, 3 group, 4 membership,
-# 5 org, 6 profile, 7 permission sets, 8 candidates, 9 the members' versions,
-# 10 member counts (not when cached), 11 member page.
+# "Add/Remove Members" with a search: 1 session, 2 user with their profile,
+# 3 membership with the group, 4 org, 5 permission sets, 6 candidates, 7 the members'
+# versions, 8 member counts (not when cached), 9 member page.
 @pytest.mark.parametrize("n", [1, 50])
 def test_the_members_page_runs_the_same_queries_for_any_group(
     client, customer_group, django_assert_num_queries, n
@@ -174,8 +174,8 @@ def test_the_members_page_runs_the_same_queries_for_any_group(
     _fill(customer_group, n)
     client.force_login(customer_group.manager)
     url = reverse("groups:members", args=[customer_group.pk]) + "?q=a"
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.status_code == 200
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(url)

@@ -309,11 +309,11 @@ def test_the_invite_request_takes_as_many_queries_for_100_addresses_as_for_1(
     customers_allowed.save()
     client.force_login(council.morgan)
 
-    # session, user, group, membership, org, profile, permission sets (the view's access
-    # check); invitations_send (11, see test_actions: the org was read by the view);
-    # saving the outcome in the session (savepoint, update, release).
-    with django_assert_num_queries(21):
+    # session, user with their profile, membership with the group, org, permission sets
+    # (the view's access check); invitations_send (11, see test_actions: the org was
+    # read by the view); saving the outcome in the session (savepoint, update, release).
+    with django_assert_num_queries(19):
         _post(client, council, addresses="one@globex.example")
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(19):
         _post(client, council, addresses=",".join(f"p{i}@globex.example" for i in range(100)))
     assert Invitation.objects.count() == 101

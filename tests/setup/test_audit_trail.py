@@ -91,9 +91,9 @@ def test_query_count_does_not_grow_with_the_rows(admin_client, django_assert_num
     events(rows)
     assert AuditEvent.objects.count() == rows
 
-    # session, user, the user's profile, the user's permission sets, count,
+    # session, user with their profile, the user's permission sets, count,
     # the page of events, their users, the org (header)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = admin_client.get(URL)
 
     assert response.content.decode().count("Change number") == rows

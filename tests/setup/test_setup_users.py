@@ -139,9 +139,9 @@ def test_users_list_is_an_slds_data_table(admin_client):
 def test_users_list_query_count_does_not_grow(admin_client, django_assert_num_queries, rows):
     UserFactory.create_batch(rows - 1, last_name="Zed")  # plus the admin
 
-    # session, user, the user's profile, the user's permission sets, count,
+    # session, user with their profile, the user's permission sets, count,
     # the page of users with their profiles, the org (header)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = admin_client.get(USERS)
 
     assert response.content.decode().count("<tr>") - 1 == min(rows, 25)

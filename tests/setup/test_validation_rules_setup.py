@@ -120,15 +120,15 @@ def test_the_list_shows_each_rule_with_its_active_column_and_a_new_button(admin_
 def test_the_list_costs_the_same_queries_for_many_rules(
     admin_client, rule, django_assert_num_queries
 ):
-    # session, user, profile, permission sets, rule count, the page of rules, the custom
-    # fields (schema and Error Location labels), org (layout)
-    with django_assert_num_queries(8):
+    # session, user with their profile, permission sets, rule count, the page of rules,
+    # the custom fields (schema and Error Location labels), org (layout)
+    with django_assert_num_queries(7):
         admin_client.get(RULES)
     for n in range(10):
         ValidationRule.objects.create(
             name=f"Rule {n}", formula="FALSE", error_message="No.", active=n % 2 == 0
         )
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         admin_client.get(RULES)
 
 

@@ -1,0 +1,19 @@
+"""How a session finds its user: Django's model backend, with the user's profile.
+
+Nearly every page asks a permission (``accounts.permissions.user_perms``), which
+reads the profile; loading it with the user saves that query on each request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+from accounts.models import User
+
+
+class UserBackend(ModelBackend):
+    def get_user(self, user_id: Any) -> User | None:
+        user = User.objects.select_related("profile").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
