@@ -159,7 +159,7 @@ def _story(app, mailbox, open_browser, admin: Page) -> None:
         morgan.get_by_role("link", name="Invite Coworkers").click()
         expect(morgan.get_by_role("heading", level=1)).to_have_text("Invite Coworkers")
         morgan.get_by_label("Email addresses").fill(f"{COWORKER}, {CANCELED_COWORKER}")
-        morgan.get_by_role("button", name="Send").click()
+        morgan.get_by_role("button", name="Send", exact=True).click()
         outcome = morgan.get_by_role("region", name="Invitations sent").get_by_role("row")
         for address in (COWORKER, CANCELED_COWORKER):
             expect(outcome.filter(has_text=address)).to_contain_text("Invited")
