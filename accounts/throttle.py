@@ -19,6 +19,11 @@ own attempt off the overall one. A window starts with the first failure and
 ends ``WINDOW`` later (a fixed window); a lock ends ``LOCKOUT`` after the
 failure that set it, or when an admin clicks Unlock in Setup › Users.
 
+Rows that hold nothing back any more (a window over and no lock running) are
+deleted by ``throttle_rows_purge``, a batch at a time, from ``lifecycle_run``; an
+attempt whose counter the purge removed between its insert and its count starts
+the counter again (``_counter_restarted``), so a purge never refuses anybody.
+
 The client address is ``REMOTE_ADDR``. Behind a reverse proxy it must be set
 to the real client's address by the server (for example gunicorn's
 ``--forwarded-allow-ips`` with uvicorn, or the proxy's own module), never
@@ -33,8 +38,8 @@ import ipaddress
 import unicodedata
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import models, transaction
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -52,6 +57,8 @@ FORGOT_WINDOW = timedelta(hours=1)
 FORGOT_LIMIT = 10
 
 UNKNOWN_ADDRESS = "unknown"
+# Rows deleted per statement by the purge.
+PURGE_BATCH = 1000
 
 
 def client_address(request: HttpRequest | None) -> str:
@@ -98,6 +105,19 @@ def _take_place(*, username: str, address: str, limit: int, now: datetime) -> bo
     )
 
 
+def _counter_restarted(*, username: str, address: str, limit: int, now: datetime) -> bool:
+    """After a refused place: if the counter is gone (the purge deleted it after this
+    attempt's insert found it), start it again and take the place; False if it exists,
+    and the refusal stands."""
+    if LoginThrottle.objects.filter(username=username, client_address=address).exists():
+        return False
+    LoginThrottle.objects.bulk_create(
+        [LoginThrottle(username=username, client_address=address, window_started_at=now)],
+        ignore_conflicts=True,
+    )
+    return _take_place(username=username, address=address, limit=limit, now=now)
+
+
 class _Refused(Exception):
     pass
 
@@ -120,7 +140,9 @@ def login_attempt_begin(*, username: str, address: str) -> bool:
                 ignore_conflicts=True,
             )
             for counter, limit in ((address, ADDRESS_LIMIT), (ANY_ADDRESS, USERNAME_LIMIT)):
-                if not _take_place(username=key, address=counter, limit=limit, now=now):
+                if not _take_place(
+                    username=key, address=counter, limit=limit, now=now
+                ) and not _counter_restarted(username=key, address=counter, limit=limit, now=now):
                     raise _Refused
     except _Refused:
         return False
@@ -200,10 +222,22 @@ def password_forgot_allowed(*, address: str) -> bool:
     concurrent requests cannot pass the limit.
     """
     now = timezone.now()
-    PasswordForgotThrottle.objects.bulk_create(
-        [PasswordForgotThrottle(client_address=address, window_started_at=now)],
-        ignore_conflicts=True,
-    )
+    for _ in range(2):
+        PasswordForgotThrottle.objects.bulk_create(
+            [PasswordForgotThrottle(client_address=address, window_started_at=now)],
+            ignore_conflicts=True,
+        )
+        if _forgot_take(address=address, now=now):
+            return True
+        # Refused, unless the purge deleted the counter after the insert found it: then once
+        # more, with a new counter.
+        if PasswordForgotThrottle.objects.filter(client_address=address).exists():
+            return False
+    return False
+
+
+def _forgot_take(*, address: str, now: datetime) -> bool:
+    """Count one request in the address's counter unless it is full; True if counted."""
     lapsed = Q(window_started_at__lte=now - FORGOT_WINDOW)
     return (
         PasswordForgotThrottle.objects.filter(client_address=address)
@@ -214,3 +248,38 @@ def password_forgot_allowed(*, address: str) -> bool:
         )
         == 1
     )
+
+
+# Purging what holds nothing back -----------------------------------------------------------------
+
+
+def stale_rows_delete(stale: QuerySet[models.Model], *, batch: int = PURGE_BATCH) -> int:
+    """Delete the rows of ``stale``, a batch at a time; returns how many.
+
+    Each batch is one read of at most ``batch`` ids, walking the primary key (so
+    every row is read once however many there are), and one DELETE of those ids
+    that are still in ``stale``: a row used again in between stays.
+    """
+    deleted = 0
+    last = 0
+    while ids := list(
+        stale.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+    ):
+        last = ids[-1]
+        count, _ = stale.filter(pk__in=ids).delete()
+        deleted += count
+    return deleted
+
+
+def throttle_rows_purge(*, now: datetime | None = None, batch: int = PURGE_BATCH) -> int:
+    """Delete the login and Forgot Your Password? counters that hold nothing back: their
+    window is over and no lock is running (an attempt would start them again anyway).
+
+    Returns how many rows went. Locked usernames keep their rows until the lock ends.
+    """
+    now = now or timezone.now()
+    logins = LoginThrottle.objects.filter(
+        Q(locked_until__isnull=True, window_started_at__lte=now - WINDOW) | Q(locked_until__lte=now)
+    )
+    forgot = PasswordForgotThrottle.objects.filter(window_started_at__lte=now - FORGOT_WINDOW)
+    return stale_rows_delete(logins, batch=batch) + stale_rows_delete(forgot, batch=batch)

@@ -10,7 +10,7 @@ rows are counted with the address's users locked, so concurrent runs count in tu
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -19,17 +19,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User, UsernameReminder, _email_key_or_lower
-from accounts.throttle import password_forgot_allowed
+from accounts.throttle import PURGE_BATCH, password_forgot_allowed, stale_rows_delete
 from chatterorg.mail import email_send
 from chatterorg.selectors import org_get
 
 logger = logging.getLogger(__name__)
 
 MAX_PER_DAY = 5
+# The emails of an address counted against ``MAX_PER_DAY``: those of the last 24 hours.
+REMINDER_WINDOW = timedelta(hours=24)
 
 
 def username_reminder_request(*, email: str, client_address: str) -> None:
-    """Ask for the usernames of ``email``; does the same whether or not any exist."""
+    """Ask for the usernames of ``email``; does the same whether or not any exist.
+
+    As ``password_reset_request``: the request path only counts the client address
+    and queues the task (the same statements for any address); the lookup, the
+    daily count and the email happen in the task. Queues nothing once
+    ``client_address`` is past the hourly limit it shares with Forgot Your Password?.
+    """
     email = email.strip()
     if email and password_forgot_allowed(address=client_address):
         username_reminder_deliver.enqueue(email=email)
@@ -49,7 +57,7 @@ def username_reminder_deliver(*, email: str) -> None:
         if not users:
             return
         recent = UsernameReminder.objects.filter(
-            email_key=key, sent_at__gt=now - timedelta(hours=24)
+            email_key=key, sent_at__gt=now - REMINDER_WINDOW
         ).count()
         if recent >= MAX_PER_DAY:
             logger.info("Username reminder limit reached for an address")
@@ -68,3 +76,10 @@ def username_reminder_deliver(*, email: str) -> None:
         )
     except Exception:
         logger.exception("Could not send the username reminder")
+
+
+def username_reminders_purge(*, now: datetime | None = None, batch: int = PURGE_BATCH) -> int:
+    """Delete the reminders older than the 24 hours they count in; returns how many."""
+    now = now or timezone.now()
+    spent = UsernameReminder.objects.filter(sent_at__lte=now - REMINDER_WINDOW)
+    return stale_rows_delete(spent, batch=batch)

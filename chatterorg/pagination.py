@@ -43,8 +43,11 @@ class CappedPaginator(Paginator):
     def _counted(self) -> int:
         if self.ids_first:
             return len(self._ids)
-        head = self.object_list[: self.cap + 1]
-        return head.count() if isinstance(head, QuerySet) else len(head)
+        if isinstance(self.object_list, QuerySet):
+            # Any cap + 1 rows tell the count: without the ORDER BY the database may take
+            # them from whichever index is cheapest, instead of sorting first.
+            return self.object_list.order_by()[: self.cap + 1].count()
+        return len(self.object_list[: self.cap + 1])
 
     def page(self, number: Any) -> Page:
         if not self.ids_first:
@@ -63,6 +66,13 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self._counted > self.cap
+
+
+def count_capped(queryset: QuerySet[Any], *, cap: int = LIST_COUNT_CAP) -> tuple[int, bool]:
+    """How many rows ``queryset`` has, counting at most ``cap`` (a ``LIMIT`` inside the
+    ``COUNT``), and whether it has more: ``(2000, True)`` reads "2000+"."""
+    counted = queryset.order_by()[: cap + 1].count()
+    return min(counted, cap), counted > cap
 
 
 def page_get(

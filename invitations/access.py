@@ -1,10 +1,12 @@
-"""Which invitation a link redeems, and who may cancel one: the one place these rules live."""
+"""Which invitation a link redeems, and who may resend or cancel one: the one place these
+rules live."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
 from accounts.models import User
+from accounts.permissions import Perm, user_has_perm
 from chatterorg.models import Organization
 from chatterorg.selectors import org_get
 from chatterorg.tokens import LinkSession, token_lookup_hash, token_matches
@@ -113,6 +115,36 @@ def invitation_cancel_allowed(
     """The group's managers ("Add/Remove Members") cancel any pending invitation; its
     sender cancels their own while they can still see the group (``caps`` exist)."""
     return caps.manage_members or invitation.inviter_id == user.pk
+
+
+def coworker_invite_allowed(*, user: User, org: Organization) -> bool:
+    """Who sees "Invite Coworkers": any active internal user, while the org allows it
+    and has company email domains."""
+    return (
+        org.allow_coworker_invitations
+        and bool(org.company_domain_patterns)
+        and user.is_active
+        and not user.is_customer
+    )
+
+
+def invitation_change_allowed(
+    *, user: User, invitation: Invitation, org: Organization, resend: bool
+) -> bool:
+    """Who may Resend (``resend``) or Cancel an invitation away from its group's pages.
+
+    A user with "Manage Users" acts on every invitation of the org (Setup ›
+    Invitations). Anyone else only on a coworker invitation they sent (People ›
+    Invite Coworkers): Cancel always, Resend while they may still invite coworkers.
+    Customers never.
+    """
+    if not user.is_active or user.is_customer:
+        return False
+    if user_has_perm(user, Perm.MANAGE_USERS):
+        return True
+    if invitation.kind != Invitation.Kind.COWORKER or invitation.inviter_id != user.pk:
+        return False
+    return not resend or coworker_invite_allowed(user=user, org=org)
 
 
 def retired_link_for_token(raw: str, *, org: Organization) -> tuple[str, Invitation] | None:

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from chatterorg.domains import address_domain, domain_matches
-from chatterorg.models import AuditEvent, Licence, Organization
+from chatterorg.models import AuditEvent, Licence
 from chatterorg.selectors import org_get
+from invitations.access import coworker_invite_allowed
 from invitations.actions import (
     InviteOutcome,
     InviteRequest,
@@ -36,17 +37,6 @@ COWORKER_OUTCOME_LABELS: dict[str, str] = {
     "DeactivatedUser": "This person's user is deactivated. Ask your administrator to "
     "reactivate it.",
 }
-
-
-def coworker_invite_allowed(*, user: User, org: Organization) -> bool:
-    """Who sees "Invite Coworkers": any active internal user, while the org allows it
-    and has company email domains."""
-    return (
-        org.allow_coworker_invitations
-        and bool(org.company_domain_patterns)
-        and user.is_active
-        and not user.is_customer
-    )
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""The scheduled work: reminders before invitations expire, and customers' access end dates.
+"""The scheduled work: reminders before invitations expire, customers' access end dates, and
+the purge of throttle rows that hold nothing back any more.
 
 ``lifecycle_run`` (a management command) calls ``lifecycle_tick`` once, for cron,
 or every N seconds, as ``make run`` does. Every row is claimed by a conditional
@@ -19,6 +20,8 @@ from django.utils import timezone
 
 from accounts.guests import customer_access_end, customer_access_warning_claim
 from accounts.models import User
+from accounts.throttle import throttle_rows_purge
+from accounts.username_reminder import username_reminders_purge
 from chatterorg.mail import email_send
 from chatterorg.selectors import org_get
 from chatterorg.tokens import token_new
@@ -35,6 +38,7 @@ class TickReport:
     reminders: int
     access_warnings: int = 0
     access_ended: int = 0
+    throttle_rows_purged: int = 0
 
 
 def invitation_reminders_send(*, now: datetime | None = None) -> int:
@@ -190,4 +194,11 @@ def lifecycle_tick(*, now: datetime | None = None) -> TickReport:
     """One run of the scheduled work."""
     reminders = invitation_reminders_send(now=now)
     warned, ended = customer_access_run(now=now)
-    return TickReport(reminders=reminders, access_warnings=warned, access_ended=ended)
+    # Login, Forgot Your Password? and Forgot Your Username? counters past their window.
+    purged = throttle_rows_purge(now=now) + username_reminders_purge(now=now)
+    return TickReport(
+        reminders=reminders,
+        access_warnings=warned,
+        access_ended=ended,
+        throttle_rows_purged=purged,
+    )

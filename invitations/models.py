@@ -34,6 +34,15 @@ def company_address_q(org: Organization, field: str = "email_key") -> Q:
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def bulk_create(  # type: ignore[override]  # the stubs' generic signature, narrowed
+        self, objs: Iterable[Invitation], *args: Any, **kwargs: Any
+    ) -> list[Invitation]:
+        """Insert as ``save`` does: ``email_key`` and ``email_domain`` follow each ``email``."""
+        rows = list(objs)
+        for row in rows:
+            row.address_keys_fill()
+        return super().bulk_create(rows, *args, **kwargs)  # type: ignore[arg-type,return-value]
+
     def redeemable(self, *, org: Organization) -> InvitationQuerySet:
         """Invitations whose Join Now link works right now: the one place this rule lives.
 
@@ -85,9 +94,12 @@ class Invitation(models.Model):
         blank=True,
     )
     email = models.EmailField(max_length=240)
-    # ``accounts.models.email_key(email)``: set by ``save`` and by the invite
-    # action for its bulk insert; NULL only for rows inserted without it.
+    # ``accounts.models.email_key(email)``: set by ``save`` and ``bulk_create``; NULL only
+    # for old rows whose key clashed when it was introduced (migration 0005).
     email_key = models.CharField(max_length=EMAIL_KEY_LENGTH, null=True, blank=True, editable=False)
+    # The domain of ``email_key`` (IDNA, lower case), kept with it: Setup › Invitations
+    # filters on it through an index, where a LIKE '%@domain' would read every row.
+    email_domain = models.CharField(max_length=EMAIL_KEY_LENGTH, blank=True, editable=False)
     inviter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations_sent"
     )
@@ -158,19 +170,31 @@ class Invitation(models.Model):
             models.Index(fields=["inviter", "sent_at"], name="invitation_inviter_sent_idx"),
             # Setup › Invitations, newest first over the whole org.
             models.Index(fields=["-sent_at", "-id"], name="invitation_newest_idx"),
+            # Its counts per status (Sent and Expired split at the expiry), each capped, read
+            # off these indexes alone: over the org, and within one email domain.
+            models.Index(fields=["status", "expires_at"], name="invitation_status_expires_idx"),
+            models.Index(
+                fields=["email_domain", "status", "expires_at"], name="invitation_domain_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.group or 'coworker'}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Keep ``email_key`` in step with ``email`` on every save that writes the email."""
+        """Keep ``email_key`` and ``email_domain`` in step with ``email`` on every save that
+        writes the email."""
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "email" in update_fields:
-            self.email_key = invitation_email_key(self.email)
+            self.address_keys_fill()
             if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "email_key"}
+                kwargs["update_fields"] = {*update_fields, "email_key", "email_domain"}
         super().save(*args, **kwargs)
+
+    def address_keys_fill(self) -> None:
+        """Derive ``email_key`` and ``email_domain`` from ``email``."""
+        self.email_key = invitation_email_key(self.email)
+        self.email_domain = self.email_key.rpartition("@")[2]
 
     @property
     def invited_group(self) -> Group:

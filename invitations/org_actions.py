@@ -1,4 +1,6 @@
-"""Setup › Invitations: admins resend or cancel many invitations of the org at once."""
+"""Resend or Cancel invitations of the org by id, away from their group's pages: many at
+once from Setup › Invitations, or a sender's own coworker invitation from People › Invite
+Coworkers. Who may is ``invitations.access.invitation_change_allowed``."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.permissions import Perm, user_has_perm
 from chatterorg.selectors import org_get
+from invitations.access import invitation_change_allowed
 from invitations.actions import (
     _audit_of_org,
     _count,
@@ -34,9 +36,15 @@ class SelectionOutcome:
     skipped: list[str]
 
 
-def _selected(*, actor: User, invitation_ids: Sequence[int]) -> tuple[list[Invitation], list[str]]:
-    """The selected pending invitations, locked, and the addresses of the others; checks first."""
-    if not user_has_perm(actor, Perm.MANAGE_USERS) or actor.is_customer:
+def _selected(
+    *, actor: User, invitation_ids: Sequence[int], resend: bool
+) -> tuple[list[Invitation], list[str]]:
+    """The selected pending invitations, locked, and the addresses of the others; checks first.
+
+    PermissionDenied unless the actor may change every selected invitation (an
+    unknown id selects nothing).
+    """
+    if not actor.is_active or actor.is_customer:
         raise PermissionDenied
     ids = sorted(set(invitation_ids))
     if not ids:
@@ -48,21 +56,31 @@ def _selected(*, actor: User, invitation_ids: Sequence[int]) -> tuple[list[Invit
             params={"limit": MAX_SELECTED},
         )
     rows = list(Invitation.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    org = org_get()
+    if not all(
+        invitation_change_allowed(user=actor, invitation=row, org=org, resend=resend)
+        for row in rows
+    ):
+        raise PermissionDenied
     pending = [row for row in rows if row.status == Invitation.Status.SENT]
     skipped = [row.email for row in rows if row.status != Invitation.Status.SENT]
     return pending, skipped
 
 
 @transaction.atomic
-def invitations_resend_selected(*, actor: User, invitation_ids: Sequence[int]) -> SelectionOutcome:
+def invitations_resend_selected(
+    *, actor: User, invitation_ids: Sequence[int], origin: str = "Setup"
+) -> SelectionOutcome:
     """Send each selected pending invitation again (new link, old one dead, expiry restarted).
 
-    Requires "Manage Users" (PermissionDenied). Counts against the actor's daily
-    limit as single resends do; over it, nothing is written (ValidationError).
-    Invitations that are no longer pending are skipped and named in the outcome.
-    One query for the update whatever the selection's size, one audit event.
+    PermissionDenied unless ``invitation_change_allowed`` lets the actor resend
+    every one. Counts against the actor's daily limit as single resends do; over
+    it, nothing is written (ValidationError). Invitations that are no longer
+    pending are skipped and named in the outcome. One query for the update
+    whatever the selection's size, one audit event, which names ``origin`` (the
+    page the request came from).
     """
-    pending, skipped = _selected(actor=actor, invitation_ids=invitation_ids)
+    pending, skipped = _selected(actor=actor, invitation_ids=invitation_ids, resend=True)
     now = timezone.now()
     org = org_get()
     if pending:
@@ -78,7 +96,7 @@ def invitations_resend_selected(*, actor: User, invitation_ids: Sequence[int]) -
         _audit_of_org(
             actor=actor,
             action="invitation.resent",
-            summary=f"Resent {_count(len(pending), 'invitation', 'invitations')} from Setup",
+            summary=f"Resent {_count(len(pending), 'invitation', 'invitations')} from {origin}",
             emails=[inv.email for inv in pending],
         ).save()
         _emails_enqueue([inv.pk for inv in pending])
@@ -86,13 +104,16 @@ def invitations_resend_selected(*, actor: User, invitation_ids: Sequence[int]) -
 
 
 @transaction.atomic
-def invitations_cancel_selected(*, actor: User, invitation_ids: Sequence[int]) -> SelectionOutcome:
+def invitations_cancel_selected(
+    *, actor: User, invitation_ids: Sequence[int], origin: str = "Setup"
+) -> SelectionOutcome:
     """Cancel each selected pending invitation; their links stop working when this commits.
 
-    Requires "Manage Users" (PermissionDenied). Invitations that are no longer
-    pending are skipped and named in the outcome. One update, one audit event.
+    PermissionDenied unless ``invitation_change_allowed`` lets the actor cancel
+    every one. Invitations that are no longer pending are skipped and named in
+    the outcome. One update, one audit event naming ``origin``.
     """
-    pending, skipped = _selected(actor=actor, invitation_ids=invitation_ids)
+    pending, skipped = _selected(actor=actor, invitation_ids=invitation_ids, resend=False)
     if pending:
         Invitation.objects.filter(
             pk__in=[inv.pk for inv in pending], status=Invitation.Status.SENT
@@ -100,7 +121,7 @@ def invitations_cancel_selected(*, actor: User, invitation_ids: Sequence[int]) -
         _audit_of_org(
             actor=actor,
             action="invitation.canceled",
-            summary=f"Canceled {_count(len(pending), 'invitation', 'invitations')} from Setup",
+            summary=f"Canceled {_count(len(pending), 'invitation', 'invitations')} from {origin}",
             emails=[inv.email for inv in pending],
         ).save()
     return SelectionOutcome(changed=[inv.email for inv in pending], skipped=skipped)

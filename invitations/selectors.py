@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import user_search_q
+from chatterorg.pagination import count_capped
 from invitations.models import Invitation
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from groups.models import Group
 
 
@@ -32,6 +34,14 @@ def invitations_of_group(*, group: Group) -> QuerySet[Invitation]:
         .select_related("inviter", "accepted_user")
         .order_by("-sent_at", "-id")
     )
+
+
+def coworker_invitations_pending(*, inviter: User) -> QuerySet[Invitation]:
+    """The coworker invitations ``inviter`` sent that are still in status Sent (expired ones
+    included), newest first: People › Invite Coworkers lists them to their sender."""
+    return Invitation.objects.filter(
+        kind=Invitation.Kind.COWORKER, status=Invitation.Status.SENT, inviter=inviter
+    ).order_by("-sent_at", "-id")
 
 
 # Setup › Invitations: every invitation of the org ---------------------------------------------
@@ -80,7 +90,7 @@ def invitations_org_filtered(
     if filters.inviter:
         found = found.filter(user_search_q(filters.inviter, via="inviter__"))
     if filters.domain:
-        found = found.filter(email_key__endswith="@" + _domain_key(filters.domain))
+        found = found.filter(email_domain=_domain_key(filters.domain))
     tz = timezone.get_current_timezone()
     if filters.sent_from:
         start = datetime.combine(filters.sent_from, time.min, tzinfo=tz)
@@ -95,10 +105,29 @@ def invitations_org_filtered(
     return found.order_by("-sent_at", "-id")
 
 
-def invitation_status_counts(*, filters: InvitationFilters) -> dict[str, int]:
-    """How many invitations of each listed status pass the other filters: one query."""
+@dataclass(frozen=True)
+class StatusCounts:
+    """How many invitations of each listed status pass the other filters, each counted up
+    to ``LIST_COUNT_CAP``; ``capped`` names the statuses that have more."""
+
+    counts: dict[str, int]
+    capped: frozenset[str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def invitation_status_counts(*, filters: InvitationFilters) -> StatusCounts:
+    """The counts per status: one capped count per status (``LIST_STATUSES``), each read off
+    the status (or domain) index and bounded however many invitations the org has."""
     now = timezone.now()
-    counts = invitations_org_filtered(filters=filters, with_status=False).aggregate(
-        **{status: Count("pk", filter=_status_q(status, now)) for status in LIST_STATUSES}
-    )
-    return {status: counts[status] or 0 for status in LIST_STATUSES}
+    found = invitations_org_filtered(filters=filters, with_status=False)
+    counts: dict[str, int] = {}
+    capped: set[str] = set()
+    for status in LIST_STATUSES:
+        # Only the indexed columns are selected, so the count needs no table rows.
+        counts[status], more = count_capped(found.filter(_status_q(status, now)).values("status"))
+        if more:
+            capped.add(status)
+    return StatusCounts(counts=counts, capped=frozenset(capped))

@@ -25,4 +25,19 @@ urlpatterns += [
 
 urlpatterns += [
     path("coworkers/invite/", views.invite_coworkers, name="invite_coworkers"),
+    path(
+        "coworkers/<int:invitation_id>/resend/",
+        views.coworker_invitation_resend_view,
+        name="coworker_resend",
+    ),
+    path(
+        "coworkers/<int:invitation_id>/cancel/",
+        views.coworker_invitation_cancel_view,
+        name="coworker_cancel",
+    ),
+    path(
+        "coworkers/<int:invitation_id>/cancel/confirm/",
+        views.coworker_invitation_cancel_confirm,
+        name="coworker_cancel_confirm",
+    ),
 ]

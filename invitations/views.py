@@ -25,7 +25,11 @@ from chatterorg.selectors import org_get
 from chatterorg.views import confirm_page
 from groups.access import GroupCapabilities, group_for_user, require
 from groups.models import Group
-from invitations.access import invitation_cancel_allowed
+from invitations.access import (
+    coworker_invite_allowed,
+    invitation_cancel_allowed,
+    invitation_change_allowed,
+)
 from invitations.actions import (
     OUTCOME_LABELS,
     invitation_cancel,
@@ -41,14 +45,19 @@ from invitations.bulk import (
     bulk_plan,
     invitations_bulk_send,
 )
-from invitations.coworkers import (
-    COWORKER_OUTCOME_LABELS,
-    coworker_invitations_send,
-    coworker_invite_allowed,
-)
+from invitations.coworkers import COWORKER_OUTCOME_LABELS, coworker_invitations_send
 from invitations.forms import BulkInviteForm, InviteForm
 from invitations.models import Invitation
-from invitations.selectors import invitations_of_group, invitations_pending
+from invitations.org_actions import (
+    SelectionOutcome,
+    invitations_cancel_selected,
+    invitations_resend_selected,
+)
+from invitations.selectors import (
+    coworker_invitations_pending,
+    invitations_of_group,
+    invitations_pending,
+)
 
 LIST_PAGE_SIZE = 50
 
@@ -305,8 +314,111 @@ def invite_coworkers(request: AuthenticatedRequest) -> HttpResponse:
         {"email": email, "label": COWORKER_OUTCOME_LABELS.get(status, status)}
         for email, status in stored
     ]
+    pending = page_get(
+        coworker_invitations_pending(inviter=request.user), request.GET.get("page"), LIST_PAGE_SIZE
+    )
     return render(
         request,
         "invitations/invite_coworkers.html",
-        {"form": form, "outcomes": shown, "domains": org.company_domain_patterns},
+        {
+            "form": form,
+            "outcomes": shown,
+            "domains": org.company_domain_patterns,
+            "page": pending,
+            "next_url": request.get_full_path(),
+        },
+    )
+
+
+# A sender's pending coworker invitations: Resend and Cancel, with Setup's actions ------------
+
+COWORKERS_ORIGIN = "Invite Coworkers"
+
+
+def _coworker_invitation(request: AuthenticatedRequest, invitation_id: int) -> Invitation:
+    """A coworker invitation by id; 404 for any other id, and for customers. Whether the
+    user may change it is the action's question (``invitation_change_allowed``)."""
+    invitation = None
+    if not request.user.is_customer:
+        invitation = Invitation.objects.filter(
+            pk=invitation_id, kind=Invitation.Kind.COWORKER
+        ).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+def _coworkers_back(request: AuthenticatedRequest, target: str) -> str:
+    """``target`` if it is a page of this site, else People › Invite Coworkers."""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return reverse("invitations:invite_coworkers")
+    return target
+
+
+def _selection_told(request: AuthenticatedRequest, outcome: SelectionOutcome, *, done: str) -> None:
+    for email in outcome.changed:
+        messages.success(request, done.format(email=email))
+    for email in outcome.skipped:
+        messages.warning(request, f"The invitation to {email} is no longer pending.")
+
+
+@login_required
+@require_POST
+def coworker_invitation_resend_view(
+    request: AuthenticatedRequest, invitation_id: int
+) -> HttpResponse:
+    """Resend one's own pending coworker invitation (403 for anyone else's)."""
+    invitation = _coworker_invitation(request, invitation_id)
+    try:
+        outcome = invitations_resend_selected(
+            actor=request.user, invitation_ids=[invitation.pk], origin=COWORKERS_ORIGIN
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _selection_told(request, outcome, done="Invitation resent to {email}.")
+    return redirect(_coworkers_back(request, request.POST.get("next", "")))
+
+
+@login_required
+@require_POST
+def coworker_invitation_cancel_view(
+    request: AuthenticatedRequest, invitation_id: int
+) -> HttpResponse:
+    """Cancel one's own pending coworker invitation (403 for anyone else's)."""
+    invitation = _coworker_invitation(request, invitation_id)
+    try:
+        outcome = invitations_cancel_selected(
+            actor=request.user, invitation_ids=[invitation.pk], origin=COWORKERS_ORIGIN
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _selection_told(request, outcome, done="Invitation to {email} canceled.")
+    return redirect(_coworkers_back(request, request.POST.get("next", "")))
+
+
+@login_required
+@require_http_methods(["GET"])
+def coworker_invitation_cancel_confirm(
+    request: AuthenticatedRequest, invitation_id: int
+) -> HttpResponse:
+    """The confirm page of a coworker invitation's "Cancel" (and its modal)."""
+    invitation = _coworker_invitation(request, invitation_id)
+    org = org_get()
+    require(
+        invitation_change_allowed(user=request.user, invitation=invitation, org=org, resend=False)
+    )
+    back = _coworkers_back(request, request.GET.get("next", ""))
+    return confirm_page(
+        request,
+        title="Cancel Invitation?",
+        lines=[f"{invitation.email} won't be able to join {org.name} with this invitation."],
+        action=reverse("invitations:coworker_cancel", args=[invitation.pk]),
+        fields=[("next", back)],
+        confirm_label="Cancel Invitation",
+        back_url=back,
+        back_label="Keep Invitation",
     )

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from chatterorg.selectors import org_get
-from invitations.coworkers import coworker_invite_allowed
+from invitations.access import coworker_invite_allowed
 from invitations.selectors import invitations_pending
 
 if TYPE_CHECKING:

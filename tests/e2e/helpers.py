@@ -250,7 +250,8 @@ def walk_lifecycle_pages(
     check(morgan, "Invite Coworkers")
     hire = f"{tag}.hire@acme.example"
     morgan.get_by_label("Email addresses").fill(hire)
-    morgan.get_by_role("button", name="Send").click()
+    # Exactly: an earlier walk's pending invitation has a "Resend invitation to …" button.
+    morgan.get_by_role("button", name="Send", exact=True).click()
     expect(morgan.get_by_role("region", name="Invitations sent")).to_contain_text(hire)
     check(morgan, "Invite Coworkers outcome")
     coworker = open_page(None)
