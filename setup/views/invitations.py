@@ -15,13 +15,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import Perm
 from chatterorg.pagination import page_get
+from chatterorg.views import confirm_resubmit_page, form_confirmed
 from invitations.org_actions import (
     invitations_cancel_selected,
     invitations_resend_selected,
@@ -103,6 +104,19 @@ def invitations_bulk(request: AuthenticatedRequest) -> HttpResponse:
     if action is None:
         messages.error(request, "Choose Resend or Cancel.")
         return redirect(target)
+    if operation == "cancel" and ids and not form_confirmed(request):
+        # Canceling can't be undone: a confirm page first, which posts the same selection.
+        count = len(set(ids))
+        return confirm_resubmit_page(
+            request,
+            title=f"Cancel {count} invitation{'s' if count != 1 else ''}?",
+            lines=[
+                "The Join Now links in their emails stop working. This can't be undone.",
+                "Invitations that are no longer pending are left as they are.",
+            ],
+            confirm_label="Cancel Invitations",
+            back_url=resolve_url(target),
+        )
     try:
         outcome = action(actor=request.user, invitation_ids=ids)
     except ValidationError as error:

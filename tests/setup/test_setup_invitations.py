@@ -280,11 +280,37 @@ def test_on_postgresql_each_count_reads_at_most_the_cap_off_an_index(db, filters
 # Bulk Resend and Cancel --------------------------------------------------------------------------
 
 
+def test_bulk_cancel_asks_first_and_writes_nothing_until_confirmed(admin_client, world):
+    ids = [world["sent"].pk, world["expired"].pk]
+
+    response = admin_client.post(
+        BULK_URL, {"operation": "cancel", "invitation": ids, "next": LIST_URL + "?status=Sent"}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Cancel 2 invitations?" in html
+    assert "Cancel Invitations" in html
+    assert f'href="{LIST_URL}?status=Sent"' in html  # going back keeps the filters
+    for pk in ids:
+        assert f'name="invitation" value="{pk}"' in html
+    assert 'name="confirm" value="1"' in html
+    statuses = set(Invitation.objects.filter(pk__in=ids).values_list("status", flat=True))
+    assert statuses == {Invitation.Status.SENT}
+    assert not AuditEvent.objects.filter(action="invitation.canceled").exists()
+
+
 def test_bulk_cancel_cancels_the_selected_pending_and_skips_the_rest(admin_client, world):
     ids = [world["sent"].pk, world["expired"].pk, world["accepted"].pk]
 
     response = admin_client.post(
-        BULK_URL, {"operation": "cancel", "invitation": ids, "next": LIST_URL + "?status=Sent"}
+        BULK_URL,
+        {
+            "operation": "cancel",
+            "invitation": ids,
+            "next": LIST_URL + "?status=Sent",
+            "confirm": "1",
+        },
     )
 
     assert response.status_code == 302
@@ -348,7 +374,12 @@ def test_bulk_action_with_nothing_selected_says_so(admin_client, world):
 def test_bulk_action_refuses_a_foreign_next_url(admin_client, world):
     response = admin_client.post(
         BULK_URL,
-        {"operation": "cancel", "invitation": [world["sent"].pk], "next": "https://evil.example/"},
+        {
+            "operation": "cancel",
+            "invitation": [world["sent"].pk],
+            "next": "https://evil.example/",
+            "confirm": "1",
+        },
     )
     assert response["Location"] == LIST_URL
 
