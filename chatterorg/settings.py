@@ -123,15 +123,6 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-    # Server-side parameters let psycopg prepare a statement the connection has run
-    # DJANGO_DB_PREPARE_THRESHOLD times: PostgreSQL then skips planning it again, which
-    # on a page of small indexed queries costs more than running them. Off behind a
-    # transaction-pooling PgBouncer, which can't keep prepared statements.
-    if env.bool("DJANGO_DB_SERVER_SIDE_BINDING", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True,
-            prepare_threshold=env.int("DJANGO_DB_PREPARE_THRESHOLD", default=2),
-        )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
