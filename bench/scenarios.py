@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 from typing import Any
@@ -291,9 +292,9 @@ def report(
         f"a large group of {small_counts['large_group_members']:,} members, "
         f"{small_counts['posts']:,} posts, {small_counts['invitations']:,} invitations.",
         "",
-        "Other engineers' test suites were running on the same 2 cores during the run: "
-        "the figures are noisy, which is why every comparison is taken in alternating rounds "
-        "and reported as medians.",
+        f"Load average (1 minute) when the report was written: {os.getloadavg()[0]:.2f} on "
+        f"{os.cpu_count()} cores. The figures are noisy on a shared machine, which is why every "
+        "comparison is taken in alternating rounds and reported as medians.",
         "",
         "## Growth: every main page on the small and the large org",
         "",
