@@ -15,5 +15,8 @@ from accounts.models import User
 
 class UserBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("profile").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        try:
+            user = User.objects.select_related("profile").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
