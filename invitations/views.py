@@ -364,22 +364,31 @@ def _selection_told(request: AuthenticatedRequest, outcome: SelectionOutcome, *,
         messages.warning(request, f"The invitation to {email} is no longer pending.")
 
 
+def _coworker_selection_apply(
+    request: AuthenticatedRequest, invitation_id: int, action: Any, *, done: str
+) -> HttpResponse:
+    """Run Setup › Invitations' ``action`` on one's own coworker invitation, then back."""
+    invitation = _coworker_invitation(request, invitation_id)
+    try:
+        outcome = action(
+            actor=request.user, invitation_ids=[invitation.pk], origin=COWORKERS_ORIGIN
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _selection_told(request, outcome, done=done)
+    return redirect(_coworkers_back(request, request.POST.get("next", "")))
+
+
 @login_required
 @require_POST
 def coworker_invitation_resend_view(
     request: AuthenticatedRequest, invitation_id: int
 ) -> HttpResponse:
     """Resend one's own pending coworker invitation (403 for anyone else's)."""
-    invitation = _coworker_invitation(request, invitation_id)
-    try:
-        outcome = invitations_resend_selected(
-            actor=request.user, invitation_ids=[invitation.pk], origin=COWORKERS_ORIGIN
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        _selection_told(request, outcome, done="Invitation resent to {email}.")
-    return redirect(_coworkers_back(request, request.POST.get("next", "")))
+    return _coworker_selection_apply(
+        request, invitation_id, invitations_resend_selected, done="Invitation resent to {email}."
+    )
 
 
 @login_required
@@ -388,16 +397,9 @@ def coworker_invitation_cancel_view(
     request: AuthenticatedRequest, invitation_id: int
 ) -> HttpResponse:
     """Cancel one's own pending coworker invitation (403 for anyone else's)."""
-    invitation = _coworker_invitation(request, invitation_id)
-    try:
-        outcome = invitations_cancel_selected(
-            actor=request.user, invitation_ids=[invitation.pk], origin=COWORKERS_ORIGIN
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        _selection_told(request, outcome, done="Invitation to {email} canceled.")
-    return redirect(_coworkers_back(request, request.POST.get("next", "")))
+    return _coworker_selection_apply(
+        request, invitation_id, invitations_cancel_selected, done="Invitation to {email} canceled."
+    )
 
 
 @login_required
