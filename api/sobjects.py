@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from accounts.actions import (
@@ -415,13 +415,13 @@ ROLE_TO_SF = {"Owner": "Admin", "Manager": "Admin", "Member": "Standard"}
 def _memberships_visible(viewer: User) -> QuerySet[Membership]:
     # A group's members are part of its content: members (and, for Public groups,
     # every internal user) see them; the outside of a Private group shows none.
-    groups = groups_visible_to(viewer)
-    if viewer.is_customer:
-        return Membership.objects.filter(group__in=groups)
-    open_groups = groups.filter(access_type=Group.AccessType.PUBLIC)
+    if viewer.is_customer or not viewer.is_active:
+        return Membership.objects.filter(group__in=groups_visible_to(viewer))
+    # An internal user sees every Public group, so its members come by a join on the
+    # membership's own group, not by a list of every Public group's id.
     mine = Membership.objects.filter(user_id=viewer.pk).values("group_id")
-    return Membership.objects.filter(group__in=open_groups) | Membership.objects.filter(
-        group_id__in=mine
+    return Membership.objects.filter(
+        Q(group__access_type=Group.AccessType.PUBLIC) | Q(group_id__in=mine)
     )
 
 

@@ -19,7 +19,8 @@ from decimal import Decimal
 from functools import reduce
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Subquery, Sum
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Avg, Count, F, Max, Min, Model, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Lower, Upper
 from django.db.models.lookups import (
     Exact,
@@ -123,6 +124,16 @@ def _value_out(resolved: Resolved, value: Any) -> Any:
     if kind == "int":
         return int(value)
     return value
+
+
+def _never_null(model: type[Model], resolved: Resolved) -> bool:
+    """Whether ``resolved`` is a column of the row itself that the database holds NOT NULL."""
+    if resolved.hops or not isinstance(resolved.expr, F) or "__" in resolved.expr.name:
+        return False
+    try:
+        return not model._meta.get_field(resolved.expr.name).null
+    except FieldDoesNotExist:
+        return False
 
 
 def like_lookup(expr: Any, raw: str) -> Any:
@@ -423,27 +434,48 @@ class Compiler:
         rows = inner_entity.sobject.visible(self.viewer)
         if node.query.where is not None:
             rows = rows.filter(self.condition(inner_entity, node.query.where))
-        subquery = rows.filter(IsNull(inner.expr, False)).values(soql_v=inner.expr)
+        # No ORDER BY inside IN (a model's default one would sort every inner row).
+        subquery = rows.filter(IsNull(inner.expr, False)).order_by().values(soql_v=inner.expr)
         q = Q(In(outer.expr, subquery))
         return ~q if node.negated else q
 
     # --- ORDER BY -------------------------------------------------------------------------
 
-    def ordering(self, entity: Entity, query: Query, aggregates: dict[Aggregate, str]) -> list[Any]:
+    def ordering(
+        self,
+        entity: Entity,
+        query: Query,
+        aggregates: dict[Aggregate, str],
+        model: type[Model] | None = None,
+    ) -> list[Any]:
+        """ORDER BY as the ORM's order; with the ``model`` of the rows, a column the
+        database holds NOT NULL is ordered without NULLS FIRST/LAST (no row has one), so
+        an index on it can serve the order."""
         order: list[Any] = []
         for item in query.order_by:
+            never_null = False
             if isinstance(item.target, Aggregate):
                 alias = aggregates.get(item.target)
                 expr = self.aggregate_expr(entity, item.target) if alias is None else F(alias)
             else:
                 resolved = self.resolve(entity, item.target)
                 expr = resolved.expr
+                never_null = model is not None and _never_null(model, resolved)
                 if resolved.column.meta.type in TEXT_TYPES:
                     expr = Lower(expr)  # Salesforce sorts text case-insensitively
             nulls_first = item.nulls_first if item.nulls_first is not None else not item.descending
-            nulls = {"nulls_first": True} if nulls_first else {"nulls_last": True}
+            nulls = (
+                {} if never_null else {"nulls_first": True} if nulls_first else {"nulls_last": True}
+            )
             order.append(expr.desc(**nulls) if item.descending else expr.asc(**nulls))
         return order
+
+    def rows_ordering(self, entity: Entity, query: Query, model: type[Model]) -> list[Any]:
+        """The order of a query's rows: its ORDER BY, then the primary key (rows that tie
+        come in a stable order page after page), in the direction of the last ORDER BY
+        item, so that ``ORDER BY CreatedDate DESC`` reads an index on (created, id) DESC."""
+        last_descending = bool(query.order_by) and query.order_by[-1].descending
+        return [*self.ordering(entity, query, {}, model), "-pk" if last_descending else "pk"]
 
     def aggregate_expr(self, entity: Entity, aggregate: Aggregate) -> Any:
         if aggregate.argument is None:
@@ -531,8 +563,7 @@ class Compiler:
             raise self.error("MALFORMED_QUERY", query.source.at, "unexpected token: 'FROM'")
         selected, relations, values = self.select_fields(entity, fields)
         values["soql_pk"] = entity.columns["id"].expr("")
-        order = [*self.ordering(entity, query, {}), "pk"]
-        rows = rows.order_by(*order).values(**values)
+        rows = rows.order_by(*self.rows_ordering(entity, query, rows.model)).values(**values)
         return RowsPlan(
             entity=entity,
             queryset=rows,
@@ -574,7 +605,7 @@ class Compiler:
         parent_expr = entity.columns[relationship.parent_field.lower()].expr("")
         values[parent_alias] = parent_expr
         values["soql_pk"] = entity.columns["id"].expr("")
-        order = [*self.ordering(entity, query, {}), "pk"]
+        order = self.rows_ordering(entity, query, rows.model)
         return _ChildPlan(
             key=relationship.name,
             entity=entity,
@@ -674,15 +705,26 @@ class Plan:
     def total(self) -> int:
         raise NotImplementedError
 
+    def answered_by(self, start: int, returned: int) -> bool:
+        """Whether ``returned`` rows from ``start`` are known to be all the rows (the
+        query's LIMIT is reached), so that no count is needed."""
+        return False
+
     def page(
         self, start: int, size: int, url: Callable[[str, str | None], str]
     ) -> list[dict[str, Any]]:
         raise NotImplementedError
 
 
-def _window(count: int, limit: int | None, offset: int) -> int:
-    count = max(count - offset, 0)
-    return count if limit is None else min(count, limit)
+def _window_count(queryset: QuerySet[Any], limit: int | None, offset: int) -> int:
+    """How many rows the query answers after OFFSET, at most LIMIT.
+
+    With a LIMIT the count reads no more than OFFSET + LIMIT rows (a count over the
+    sliced query), so ``LIMIT 200`` costs the same in an org of any size.
+    """
+    if limit is None:
+        return max(queryset.count() - offset, 0)
+    return queryset[offset : offset + limit].count()
 
 
 @dataclass
@@ -694,7 +736,7 @@ class CountPlan(Plan):
     offset: int | None
 
     def total(self) -> int:
-        return _window(self.queryset.count(), self.limit, self.offset or 0)
+        return _window_count(self.queryset, self.limit, self.offset or 0)
 
     def page(
         self, start: int, size: int, url: Callable[[str, str | None], str]
@@ -713,7 +755,10 @@ class RowsPlan(Plan):
     offset: int
 
     def total(self) -> int:
-        return _window(self.queryset.count(), self.limit, self.offset)
+        return _window_count(self.queryset, self.limit, self.offset)
+
+    def answered_by(self, start: int, returned: int) -> bool:
+        return self.limit is not None and start + returned >= self.limit
 
     def page(
         self, start: int, size: int, url: Callable[[str, str | None], str]

@@ -55,8 +55,9 @@ def _answer(
 
         records = plan.page(start, size, url)
         if total is None:
-            # A first page that is not full is the whole answer: no COUNT needed.
-            full = len(records) == size
+            # A first page that is not full, or that reaches the query's LIMIT, is the
+            # whole answer: no COUNT needed.
+            full = len(records) == size and not plan.answered_by(start, len(records))
             total = plan.total() if (full or start or not plan.paged) else len(records)
     except SoqlError as error:
         return errors_response([{"message": error.message, "errorCode": error.code}], 400)

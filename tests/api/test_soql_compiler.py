@@ -142,6 +142,19 @@ class TestWhere:
         )
         assert names(user, f"SELECT Name FROM User WHERE Id IN ({inner})") == []
 
+    def test_an_internal_user_sees_members_of_public_groups_and_of_their_own(self, db, user):
+        shown, hidden = [], []
+        for access in Group.AccessType:
+            for joined in (True, False):
+                group = GroupFactory(access_type=access)
+                if joined:
+                    MembershipFactory(group=group, user=user)
+                member = MembershipFactory(group=group)
+                visible = joined or access == Group.AccessType.PUBLIC
+                (shown if visible else hidden).append(sf_id("User", member.user_id))
+        found = {r["MemberId"] for r in rows(user, "SELECT MemberId FROM CollaborationGroupMember")}
+        assert set(shown) <= found and not set(hidden) & found
+
     def test_semi_join_sees_only_what_the_viewer_may(self, db, customer_group, customer):
         hidden = GroupFactory(access_type=Group.AccessType.PRIVATE)
         stranger = UserFactory()
@@ -369,3 +382,42 @@ class TestQueryCounts:
         with django_assert_num_queries(1):
             plan.page(0, 2000, url)
             plan.total()
+
+
+@pytest.mark.django_db
+class TestOrderForIndexes:
+    """ORDER BY compiles to an order an index can serve, with the same rows."""
+
+    def order_sql(self, viewer, soql: str) -> str:
+        plan = soql_compile(soql, viewer=viewer)
+        sql, _ = plan.queryset.query.sql_with_params()
+        return sql.rsplit("ORDER BY", 1)[1]
+
+    def test_newest_first_on_a_not_null_column_matches_the_newest_index(self, customer_group):
+        # invitation_newest_idx is (sent_at DESC, id DESC): NULLS LAST or an ascending
+        # tie-break would make PostgreSQL sort every visible invitation for 200 of them.
+        order = self.order_sql(
+            customer_group.owner,
+            "SELECT Id FROM CollaborationInvitation ORDER BY CreatedDate DESC LIMIT 200",
+        )
+        assert "NULLS" not in order
+        assert order.strip().startswith('"invitations_invitation"."sent_at" DESC')
+        assert order.strip().endswith('"invitations_invitation"."id" DESC')
+
+    def test_a_column_that_may_be_null_keeps_salesforces_null_order(self, customer_group):
+        # A parent's field may be NULL (no parent): SOQL puts NULLs last when descending.
+        order = self.order_sql(
+            customer_group.owner,
+            "SELECT Id FROM CollaborationInvitation ORDER BY SharedEntity.Name DESC",
+        )
+        assert "NULLS LAST" in order
+
+    def test_ties_come_in_one_order_page_after_page(self, customer_group):
+        owner = customer_group.owner
+        InvitationFactory.create_batch(30, group=customer_group, inviter=owner)
+        Invitation.objects.update(sent_at=timezone.now())  # every row ties
+        soql = "SELECT Id FROM CollaborationInvitation ORDER BY CreatedDate DESC"
+        plan = soql_compile(soql, viewer=owner)
+        ids = [r["Id"] for r in plan.page(0, 10, url) + plan.page(10, 20, url)]
+        assert len(set(ids)) == 30
+        assert ids == [r["Id"] for r in plan.page(0, 30, url)]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ApiSession, PermissionSet, PermissionSetAssignment
 from accounts.oauth import api_session_start
@@ -169,6 +171,34 @@ class TestPaging:
             seen += [r["InvitedUserEmail"] for r in page["records"]]
         assert len(seen) == 450 and seen == sorted(seen) and len(set(seen)) == 450
         assert "nextRecordsUrl" not in page
+
+    def test_a_page_that_reaches_the_limit_is_the_whole_answer_without_a_count(
+        self, client, customer_group
+    ):
+        owner = customer_group.owner
+        InvitationFactory.create_batch(230, group=customer_group, inviter=owner)
+        soql = "SELECT Id FROM CollaborationInvitation ORDER BY CreatedDate DESC LIMIT 200"
+        with CaptureQueriesContext(connection) as captured:
+            answer = query(client, owner, soql, HTTP_SFORCE_QUERY_OPTIONS="batchSize=200").json()
+        assert answer["totalSize"] == 200 and answer["done"] is True
+        assert len(answer["records"]) == 200 and "nextRecordsUrl" not in answer
+        assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+
+    def test_a_limit_beyond_the_first_page_is_counted_only_as_far_as_the_limit(
+        self, client, customer_group
+    ):
+        owner = customer_group.owner
+        InvitationFactory.create_batch(260, group=customer_group, inviter=owner)
+        soql = "SELECT Id FROM CollaborationInvitation ORDER BY InvitedUserEmail LIMIT 250"
+        with CaptureQueriesContext(connection) as captured:
+            first = query(client, owner, soql, HTTP_SFORCE_QUERY_OPTIONS="batchSize=200").json()
+        assert first["totalSize"] == 250 and first["done"] is False
+        (count,) = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+        # The count reads at most LIMIT rows, whatever the size of the org.
+        assert "LIMIT 250" in count
+        rest = client.get(first["nextRecordsUrl"], **bearer(owner)).json()
+        assert rest["totalSize"] == 250 and rest["done"] is True
+        assert len(rest["records"]) == 50
 
     def test_someone_elses_locator_is_refused(self, client, customer_group):
         owner = customer_group.owner
