@@ -128,10 +128,11 @@ def _value_out(resolved: Resolved, value: Any) -> Any:
 
 def _never_null(model: type[Model], resolved: Resolved) -> bool:
     """Whether ``resolved`` is a column of the row itself that the database holds NOT NULL."""
-    if resolved.hops or not isinstance(resolved.expr, F) or "__" in resolved.expr.name:
+    name = str(getattr(resolved.expr, "name", "")) if isinstance(resolved.expr, F) else ""
+    if resolved.hops or not name or "__" in name:
         return False
     try:
-        return not model._meta.get_field(resolved.expr.name).null
+        return not model._meta.get_field(name).null
     except FieldDoesNotExist:
         return False
 
