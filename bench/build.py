@@ -17,7 +17,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from chatterorg.models import Licence, Organization
+from chatterorg.actions import audit_event
+from chatterorg.models import AuditEvent, Licence, Organization
 from groups.models import Comment, Group, Membership, Post
 from invitations.models import Invitation
 
@@ -27,6 +28,7 @@ LARGE_GROUP_MEMBERS = 5_000
 LARGE_GROUP_POSTS = 50_000
 INVITATIONS = 20_000
 CUSTOMERS = 400
+AUDIT_EVENTS = 50_000
 BATCH = 5_000
 
 LARGE_GROUP = "Global Customer Community"
@@ -59,6 +61,8 @@ def build(*, password: str, scale: float = 1.0) -> dict[str, int]:
     large_group_posts = _scaled(LARGE_GROUP_POSTS, scale, 100)
     invitations_count = _scaled(INVITATIONS, scale, 100)
     customers = _scaled(CUSTOMERS, scale, 20)
+    # At least four full pages of the Audit Trail (50 a page) in the small org too.
+    audit_events = _scaled(AUDIT_EVENTS, scale, 200)
     half = customers // 2
     now = timezone.now()
     hashed = make_password(password)
@@ -280,6 +284,34 @@ def build(*, password: str, scale: float = 1.0) -> dict[str, int]:
         for n in range(12)
     )
 
+    # A Setup history, oldest first, written by a few admins and many inviters: the
+    # Audit Trail shows a full page of it in both orgs.
+    admin = User.objects.get(username="admin@acme.example")
+    writers = [admin, morgan, *User.objects.filter(pk__in=authors[:20])]
+    AuditEvent.objects.bulk_create(
+        (
+            audit_event(
+                actor=writers[n % len(writers)],
+                section="Chatter Invitations",
+                action="invitation.sent",
+                display=f"Invited prospect{n}@initech.example to group {LARGE_GROUP}",
+                new="Sent",
+            )
+            if n % 3
+            else audit_event(
+                actor=admin,
+                section="Manage Users",
+                action="user.created",
+                display=f"Created new user user{n}@acme.example with profile Standard User",
+                new="Standard User",
+            )
+            for n in range(audit_events)
+        ),
+        batch_size=BATCH,
+    )
+    AuditEvent.objects.update(created_at=now - timedelta(days=1))
+    _log(f"{AuditEvent.objects.count()} audit events", started)
+
     # Licences in use follow the active users, as the app keeps them.
     for licence in Licence.objects.annotate(
         active=Count("profiles__users", filter=Q(profiles__users__is_active=True))
@@ -296,4 +328,5 @@ def build(*, password: str, scale: float = 1.0) -> dict[str, int]:
         "comments": Comment.objects.count(),
         "invitations": Invitation.objects.count(),
         "customers": len(customer_ids),
+        "audit_events": AuditEvent.objects.count(),
     }

@@ -55,16 +55,20 @@ def id_url(name: str, pk: int) -> SafeString:
     return SafeString(f"{head}{int(pk)}{tail}")
 
 
-def _display(local: datetime) -> str:
-    # "Nov 27, 2026 3:05 PM", as the date filter's "M j, Y g:i A" writes it.
+def _display(local: datetime, style: str = "") -> str:
+    # "Nov 27, 2026 3:05 PM", as the date filter's "M j, Y g:i A" writes it;
+    # "numeric": "11/27/2026 3:05 PM" ("n/j/Y g:i A"), as Setup's lists show dates.
     hour = local.hour % 12 or 12
     meridiem = "AM" if local.hour < 12 else "PM"
+    if style == "numeric":
+        return f"{local.month}/{local.day}/{local.year} {hour}:{local:%M} {meridiem}"
     return f"{local:%b} {local.day}, {local.year} {hour}:{local:%M} {meridiem}"
 
 
 @register.filter(expects_localtime=True, is_safe=True)
-def time_tag(value: datetime | None) -> SafeString | str:
-    """A ``<time>`` element: ISO 8601 for machines, the feed's style for people.
+def time_tag(value: datetime | None, style: str = "") -> SafeString | str:
+    """A ``<time>`` element: ISO 8601 for machines, the feed's style for people
+    (``|time_tag:"numeric"``: Setup's 11/27/2026 3:05 PM).
 
     The template engine hands the value over already in the current time zone
     (``expects_localtime``); both texts are digits, letters and punctuation
@@ -74,7 +78,7 @@ def time_tag(value: datetime | None) -> SafeString | str:
         return ""
     if timezone.is_aware(value) and value.tzinfo is not timezone.get_current_timezone():
         value = timezone.localtime(value)  # called from Python with a UTC value
-    return SafeString(f'<time datetime="{value.isoformat()}">{_display(value)}</time>')
+    return SafeString(f'<time datetime="{value.isoformat()}">{_display(value, style)}</time>')
 
 
 @register.filter

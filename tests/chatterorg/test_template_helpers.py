@@ -30,15 +30,20 @@ def test_id_url_refuses_what_is_not_an_id() -> None:
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Asia/Kolkata"])
-def test_time_tag_matches_the_date_filter_at_every_hour(zone: str) -> None:
+@pytest.mark.parametrize(
+    ("style", "date_format"), [("", "M j, Y g:i A"), ("numeric", "n/j/Y g:i A")]
+)
+def test_time_tag_matches_the_date_filter_at_every_hour(
+    zone: str, style: str, date_format: str
+) -> None:
     start = datetime(2026, 3, 1, 0, 0, 7, 123456, tzinfo=UTC)
     reference = engines["django"].from_string(
-        """<time datetime="{{ m|date:'c' }}">{{ m|date:"M j, Y g:i A" }}</time>"""
+        f"""<time datetime="{{{{ m|date:'c' }}}}">{{{{ m|date:"{date_format}" }}}}</time>"""
     )
     with timezone.override(zone):
-        for hour in range(0, 24 * 40, 7):
+        for hour in range(0, 24 * 400, 7):
             moment = start + timedelta(hours=hour, minutes=hour % 60)
-            assert time_tag(moment) == reference.render({"m": moment})
+            assert time_tag(moment, style) == reference.render({"m": moment})
 
 
 def test_time_tag_of_nothing_is_empty() -> None:
