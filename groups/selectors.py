@@ -8,7 +8,7 @@ with 404. Each function runs a fixed number of queries whatever the sizes.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -88,18 +88,22 @@ def _count_of(condition: Q) -> Coalesce:
     return Coalesce(Subquery(counts), Value(0), output_field=IntegerField())
 
 
-def member_counts(group_ids: list[int]) -> dict[int, tuple[int, int]]:
+def member_counts(
+    group_ids: list[int], *, versions: dict[str, int] | None = None
+) -> dict[int, tuple[int, int]]:
     """Every membership and the active ones, per group: ``{id: (count, active_count)}``.
 
     Counting a group of 5,000 members reads 5,000 memberships and their users
     on every view; the counts change only when the members do (the group's
     members version) or a user's active state (the org's version), so they are
-    kept in the cache under those versions. Two queries at most: the versions,
-    and one count of the groups not in the cache.
+    kept in the cache under those versions. Two queries at most: the versions
+    (none when the caller read them, ``versions``), and one count of the groups
+    not in the cache.
     """
     if not group_ids:
         return {}
-    versions = shown_versions_get([ORG, *(group_members_key(pk) for pk in group_ids)])
+    if versions is None:
+        versions = shown_versions_get([ORG, *(group_members_key(pk) for pk in group_ids)])
     keys = {
         pk: f"member-counts:{pk}:{versions[ORG]}:{versions[group_members_key(pk)]}"
         for pk in group_ids
@@ -119,10 +123,10 @@ def member_counts(group_ids: list[int]) -> dict[int, tuple[int, int]]:
     return counts  # type: ignore[return-value]
 
 
-def member_counts_attach(groups: Any) -> list[Group]:
+def member_counts_attach(groups: Any, *, versions: dict[str, int] | None = None) -> list[Group]:
     """``groups`` as a list, each with ``member_count``: its active members (lists, Home)."""
     groups = list(groups)
-    counts = member_counts([group.pk for group in groups])
+    counts = member_counts([group.pk for group in groups], versions=versions)
     for group in groups:
         group.member_count = counts[group.pk][1]  # type: ignore[attr-defined]
     return groups
@@ -299,9 +303,34 @@ def groups_of_person(viewer: User, person: User) -> QuerySet[Group]:
     return groups_visible_to(viewer).filter(person_is_member).order_by("name", "id")
 
 
-def my_groups(user: User) -> list[Group]:
-    """The groups ``user`` belongs to, with member counts (Home page)."""
-    return member_counts_attach(Group.objects.filter(_membership_of(user)).order_by("name", "id"))
+@dataclass
+class HomeGroups:
+    """Home's side of the user's groups: the groups with member counts, and the key of
+    the cached "Recent Posts in My Groups" fragment."""
+
+    groups: list[Group]
+    recent_posts_key: str
+
+
+def home_groups(user: User) -> HomeGroups:
+    """The groups ``user`` belongs to, with member counts, and the recent posts' key.
+
+    The key holds the user, the org's version and each of the user's groups with
+    its feed version (posts, comments, deletions, the group's name): a post in any
+    of them, a rename of an author (the org's version), or joining or leaving a
+    group gives a new key. The versions of the counts and of the key are read in
+    one query, before the groups' posts.
+    """
+    groups = list(Group.objects.filter(_membership_of(user)).order_by("name", "id"))
+    ids = [group.pk for group in groups]
+    versions = shown_versions_get(
+        [ORG, *(group_members_key(pk) for pk in ids), *(group_feed_key(pk) for pk in ids)]
+    )
+    feeds = ",".join(f"{pk}.{versions[group_feed_key(pk)]}" for pk in ids)
+    return HomeGroups(
+        groups=member_counts_attach(groups, versions=versions),
+        recent_posts_key=f"home-posts:{user.pk}:{versions[ORG]}:{feeds}",
+    )
 
 
 def _newest_post_ids(user: User, limit: int) -> Any:

@@ -28,15 +28,22 @@ def page_url(context: template.Context, param: str, number: int) -> str:
     return "?" + urlencode(sorted(query.items()))
 
 
+@register.simple_tag
+def home_groups(user: Any) -> selectors.HomeGroups:
+    """``{% home_groups user as home %}``: Home's groups and its recent posts' key."""
+    return selectors.home_groups(user)
+
+
 @register.inclusion_tag("groups/_home_groups.html")
-def my_groups_panel(user: Any) -> dict[str, Any]:
-    """Home: the groups the user belongs to, with member counts (at most three queries)."""
-    return {"groups": selectors.my_groups(user), "user": user}
+def my_groups_panel(user: Any, groups: list[Group]) -> dict[str, Any]:
+    """Home: the groups the user belongs to, with member counts (``home_groups``)."""
+    return {"groups": groups, "user": user}
 
 
 @register.inclusion_tag("groups/_home_posts.html")
 def recent_posts_panel(user: Any) -> dict[str, Any]:
-    """Home: the newest posts in the user's groups (one query)."""
+    """Home: the newest posts in the user's groups (one query; cached under
+    ``home_groups``' key, so it runs only when that key is new)."""
     return {"posts": selectors.recent_posts_for(user)}
 
 

@@ -124,10 +124,10 @@ def factory_sequence(pattern: str):
 
 # Queries per page, the same for an org of 2 and of 30 people, groups and posts:
 # 1 session and 2 user with their profile (every signed-in page), then the page's
-# own. Home: 3 org (layout), 4 the newest posts of the user's groups with their comment
-# counts, 5 the requests to join the groups the user owns or manages, 6 the user's
-# groups, 7 the versions of their members and 8 their member counts (not when cached),
-# 9 permission sets (the Setup link).
+# own. Home: 3 org (layout), 4 the user's groups, 5 the versions of their members and
+# feeds, 6 their member counts and 7 the newest posts of the user's groups with their
+# comment counts (neither when cached), 8 the requests to join the groups the user owns
+# or manages, 9 permission sets (the Setup link).
 PAGES = {
     # page: (URL name, query string, queries)
     "Home": ("home", "", 9),
@@ -149,6 +149,26 @@ def test_each_page_runs_the_same_queries_in_a_small_and_a_large_org(
     with django_assert_num_queries(queries):
         response = client.get(reverse(name) + query)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", [2, 30])
+def test_home_again_reads_its_counts_and_recent_posts_from_the_cache(
+    client, user, django_assert_num_queries, n
+):
+    _org_of(n, user)
+    client.force_login(user)
+    first = client.get(reverse("home"))
+    with django_assert_num_queries(PAGES["Home"][2] - 2):
+        again = client.get(reverse("home"))
+
+    def recent_posts(response) -> str:
+        html = response.content.decode()
+        return html[html.index('<section aria-labelledby="recent-heading">') :].split("</section>")[
+            0
+        ]
+
+    assert "Post " in recent_posts(first)
+    assert recent_posts(again) == recent_posts(first)
 
 
 # A profile: 1 session, 2 user with their profile, 3 the person (as visible to the
