@@ -10,6 +10,7 @@ letter, read as an index into ``A``–``Z0``–``5``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from accounts.formula.functions import casesafe_suffix
 
@@ -43,8 +44,13 @@ def _suffix(id15: str) -> str:
     return casesafe_suffix(id15)
 
 
+@lru_cache(maxsize=8192)
 def sf_id(object_name: str, pk: int | None) -> str | None:
-    """The 18-character ID of row ``pk`` of ``object_name`` (None for no row)."""
+    """The 18-character ID of row ``pk`` of ``object_name`` (None for no row).
+
+    Kept for the last 8,192 rows asked about: a page of records names each row's ID
+    twice (its Id and its URL) and the same few parents (profiles, groups) on many rows.
+    """
     if pk is None:
         return None
     number, body = int(pk), ""
