@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from accounts.models import User, user_search_q
 from tests.factories import UserFactory
@@ -53,3 +54,17 @@ def test_an_empty_query_matches_everyone():
     UserFactory(last_name="Potts")
 
     assert "Potts" in _found("  ")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes of PostgreSQL")
+def test_on_postgresql_the_search_indexes_keep_no_pending_list():
+    # A GIN pending list is read whole by every search until a vacuum merges it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_am a ON a.oid = c.relam "
+            "WHERE a.amname = 'gin' AND c.relname LIKE '%%_trgm'"
+        )
+        options = dict(cursor.fetchall())
+    assert set(options) == {"user_search_name_trgm", "user_email_trgm", "group_name_trgm"}
+    assert all(value == ["fastupdate=off"] for value in options.values()), options
