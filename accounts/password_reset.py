@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PasswordResetRequest, User
-from accounts.throttle import password_forgot_allowed
+from accounts.throttle import PURGE_BATCH, password_forgot_allowed, stale_rows_delete
 from chatterorg.actions import audit_record
 from chatterorg.mail import email_send
 from chatterorg.selectors import org_get
@@ -201,3 +201,13 @@ def password_reset_complete(
         target=user,
     )
     return user
+
+
+def password_resets_purge(*, now: datetime | None = None, batch: int = PURGE_BATCH) -> int:
+    """Delete the reset links older than the 24 hours they count in: each has expired,
+    and neither the daily limit nor the wrong answers read it any more. A browser that
+    still holds one in its session finds it gone, as it would find it expired. Returns
+    how many went."""
+    now = now or timezone.now()
+    spent = PasswordResetRequest.objects.filter(created_at__lte=now - RESET_VALID_FOR)
+    return stale_rows_delete(spent, batch=batch)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.guests import customer_access_end, customer_access_warning_claim
 from accounts.models import User
+from accounts.password_reset import password_resets_purge
 from accounts.throttle import throttle_rows_purge
 from accounts.username_reminder import username_reminders_purge
 from chatterorg.mail import email_send
@@ -194,8 +195,13 @@ def lifecycle_tick(*, now: datetime | None = None) -> TickReport:
     """One run of the scheduled work."""
     reminders = invitation_reminders_send(now=now)
     warned, ended = customer_access_run(now=now)
-    # Login, Forgot Your Password? and Forgot Your Username? counters past their window.
-    purged = throttle_rows_purge(now=now) + username_reminders_purge(now=now)
+    # Login, Forgot Your Password? and Forgot Your Username? counters past their window,
+    # and the password reset links past theirs.
+    purged = (
+        throttle_rows_purge(now=now)
+        + username_reminders_purge(now=now)
+        + password_resets_purge(now=now)
+    )
     return TickReport(
         reminders=reminders,
         access_warnings=warned,

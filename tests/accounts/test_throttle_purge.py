@@ -1,9 +1,11 @@
 """``lifecycle_run`` deletes the throttle rows that hold nothing back any more: login
 counters past their window and lock, Forgot Your Password? counters past their hour, and
-Forgot Your Username? emails past their day. In batches; never under a running attempt."""
+Forgot Your Username? emails past their day, password reset links past theirs. In batches;
+never under a running attempt."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -13,7 +15,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts import throttle
-from accounts.models import LoginThrottle, PasswordForgotThrottle, UsernameReminder
+from accounts.models import (
+    LoginThrottle,
+    PasswordForgotThrottle,
+    PasswordResetRequest,
+    UsernameReminder,
+)
+from accounts.password_reset import password_reset_deliver, password_reset_for_token
 from accounts.throttle import (
     ADDRESS_LIMIT,
     ANY_ADDRESS,
@@ -167,3 +175,30 @@ def test_a_full_counter_still_refuses(time_machine):
     _fail(ADDRESS_LIMIT)
     assert not login_attempt_begin(username=JANE, address=HOME)
     assert LoginThrottle.objects.get(client_address=HOME).failures == ADDRESS_LIMIT
+
+
+def test_password_reset_links_go_once_their_day_is_over(time_machine, mailoutbox):
+    time_machine.move_to(START, tick=False)
+    UserFactory(username=JANE, email=JANE)
+    password_reset_deliver.call(username=JANE)
+    time_machine.shift(timedelta(hours=12))
+    password_reset_deliver.call(username=JANE)
+    assert PasswordResetRequest.objects.count() == 2
+
+    time_machine.shift(timedelta(hours=11, minutes=59))
+    _run()
+    assert PasswordResetRequest.objects.count() == 2
+
+    time_machine.shift(timedelta(minutes=1))  # the first link's 24 hours are over
+    assert "spent throttle rows deleted: 1" in _run()
+    (left,) = PasswordResetRequest.objects.all()
+    assert password_reset_for_token(_link_token(mailoutbox[1])) == left
+
+    time_machine.shift(timedelta(hours=12))
+    _run()
+    assert not PasswordResetRequest.objects.exists()
+    assert password_reset_for_token(_link_token(mailoutbox[1])) is None
+
+
+def _link_token(message) -> str:
+    return re.search(r"/password/reset/([^/\s]+)/", message.body).group(1)
