@@ -46,6 +46,13 @@ def _explain(cursor: Any, sql: str, sizes: dict[str, float], into: RequestPlans)
         table = node.get("Relation Name")
         if node.get("Node Type") == "Seq Scan" and sizes.get(table, 0) > LARGE_TABLE_ROWS:
             scan = f"{table} ({sizes[table]:,.0f} rows)"
+            if runs:
+                # A scan under a LIMIT stops early: say how far it read, which does not grow.
+                read = (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)) * node.get(
+                    "Actual Loops", 1
+                )
+                if read <= LARGE_TABLE_ROWS:
+                    scan = f"{table} ({sizes[table]:,.0f} rows; read {read:,.0f}, then its LIMIT)"
             if scan not in into.seq_scans:
                 into.seq_scans.append(scan)
     if runs:
