@@ -13,15 +13,10 @@ database changed behind the app's back, ``app.shell(code)`` runs a small
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.policy
-import json
 import logging
 import os
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -35,7 +30,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import DEMO_PASSWORD, REPO, allow_customer_invitations, log_in
+from tests.e2e.helpers import REPO, allow_customer_invitations, log_in
+from tests.live import WORKER_ARGS, LiveApp, free_port, live_env
 
 # Debian's Chromium; E2E_CHROMIUM points elsewhere (used to check the skip and the CI failure).
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -56,12 +52,6 @@ MAIL_TIMEOUT_S = 15.0
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- SMTP ---------------------------------------------------------------------------
@@ -129,7 +119,7 @@ def mailbox() -> Iterator[Mailbox]:
     # aiosmtpd logs every connection at INFO; only its problems belong in a test report.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()
     box.port = controller.port
     try:
@@ -140,69 +130,7 @@ def mailbox() -> Iterator[Mailbox]:
 
 # --- The app --------------------------------------------------------------------------
 
-
-@dataclass
-class App:
-    url: str
-    env: dict[str, str]
-    workdir: Path
-    processes: dict[str, subprocess.Popen[bytes]]
-
-    def manage(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
-    def shell(self, code: str) -> Any:
-        """Run ``code`` in ``manage.py shell`` against the e2e database; the code prints
-        one JSON value as its last line, which is returned."""
-        result = self.manage("shell", "--no-imports", "-v", "0", "-c", code, timeout=60)
-        if result.returncode != 0:
-            pytest.fail(f"manage.py shell failed:\n{result.stdout}\n{result.stderr}")
-        lines = [line for line in result.stdout.splitlines() if line.strip()]
-        return json.loads(lines[-1]) if lines else None
-
-    def log_tail(self, name: str, lines: int = 60) -> str:
-        path = self.workdir / f"{name}.log"
-        if not path.exists():
-            return ""
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-    def assert_running(self) -> None:
-        for name, process in self.processes.items():
-            if process.poll() is not None:
-                pytest.fail(f"{name} exited with {process.returncode}:\n{self.log_tail(name)}")
-
-
-def _start(name: str, args: list[str], env: dict[str, str], workdir: Path) -> subprocess.Popen:
-    log = (workdir / f"{name}.log").open("wb")
-    # A session of its own so that stopping it also stops anything it spawned.
-    return subprocess.Popen(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
+App = LiveApp
 
 
 def _wait_until_answering(app: App, path: str, timeout: float = 45.0) -> None:
@@ -241,48 +169,25 @@ def app(
     chromium_path: Path, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[App]:
     workdir = tmp_path_factory.mktemp("e2e")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        # The server must use the real settings and the default (database) task backend.
-        if key not in {"DJANGO_SETTINGS_MODULE", "TASKS_BACKEND", "DATABASE_URL", "EMAIL_URL"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "chatterorg.settings",
-            "DJANGO_DEBUG": "1",
-            "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
-            "DEMO_PASSWORD": DEMO_PASSWORD,
-            "DJANGO_SITE_URL": url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}",
-            "DEV_OUTBOX_DIR": str(workdir / "outbox"),
-            "PYTHONUNBUFFERED": "1",
-        }
+    env = live_env(
+        workdir=workdir,
+        database="e2e.sqlite3",
+        DJANGO_SITE_URL=url,
+        EMAIL_URL=f"smtp://127.0.0.1:{mailbox.port}",
     )
-    application = App(url=url, env=env, workdir=workdir, processes={})
-    for command in (["migrate", "--noinput"], ["seed_demo"]):
-        result = application.manage(*command)
-        if result.returncode != 0:
-            pytest.fail(f"manage.py {' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    application = App(url=url, env=env, workdir=workdir)
+    application.prepare()
     try:
-        application.processes["server"] = _start(
-            "server", ["runserver", "--noreload", f"127.0.0.1:{port}"], env, workdir
-        )
-        # The worker `make run` starts, polling faster so that mail arrives within the test.
-        application.processes["worker"] = _start(
-            "worker",
-            ["db_worker", "--interval", "0.2", "--no-reload", "--no-startup-delay"],
-            env,
-            workdir,
-        )
+        manage = [sys.executable, "manage.py"]
+        application.start("server", [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"])
+        application.start("worker", [*manage, *WORKER_ARGS])
         _wait_until_answering(application, "/accounts/login/")
         application.assert_running()
         yield application
     finally:
-        for process in application.processes.values():
-            _stop(process)
+        application.stop()
 
 
 # --- The browser ----------------------------------------------------------------------

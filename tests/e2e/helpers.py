@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -12,8 +11,8 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
-REPO = Path(__file__).resolve().parents[2]
-DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD") or "Chatter-Demo-2026!"
+from tests.live import DEMO_PASSWORD, REPO
+
 GROUP = "Customer Success Council"
 INVALID_LINK = "This invitation is no longer valid"
 SERVER_PROBLEM = "There was a problem with our server"

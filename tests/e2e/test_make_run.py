@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import _free_port
 from tests.e2e.helpers import DEMO_PASSWORD, REPO
+from tests.live import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -79,7 +79,7 @@ class Terminal:
 def test_ctrl_c_stops_the_web_server_and_the_worker_with_a_goodbye(tmp_path):
     if not (REPO / ".venv" / ".installed").exists():
         pytest.skip("make run needs the installed .venv (make venv)")
-    port = _free_port()
+    port = free_port()
     marker = uuid.uuid4().hex
     env = {
         key: value
