@@ -1,6 +1,6 @@
 """Two real processes sharing one PostgreSQL database: a change made in one shows in the other.
 
-This process renders the group page and keeps its fragments in its own
+This process renders the group page (and Home) and keeps its fragments in its own
 local-memory cache; a second Python process makes each kind of change through
 the action, as another web worker would; the next request here must show it.
 """
@@ -18,6 +18,7 @@ import pytest
 from django.db import connection
 
 from groups.models import Comment, Post
+from tests.groups import test_home_cache
 from tests.groups.test_fragment_cache import CHANGES, _page, _shows
 
 pytestmark = [
@@ -36,13 +37,17 @@ OTHER_PROCESS = """
 import json, sys
 import django
 django.setup()
+import importlib
 from accounts.models import User
 from groups.models import Group, Post
-from tests.groups.test_fragment_cache import CHANGES
 ids = json.loads(sys.argv[1])
+CHANGES = importlib.import_module(ids["module"]).CHANGES
 scene = Group.objects.get(pk=ids["group"])
-for role in ("owner", "manager", "member", "admin"):
-    setattr(scene, role, User.objects.get(pk=ids[role]))
+for role in ("owner", "manager", "member", "admin", "other_owner"):
+    if role in ids:
+        setattr(scene, role, User.objects.get(pk=ids[role]))
+if "other" in ids:
+    scene.other = Group.objects.get(pk=ids["other"])
 scene.post = Post.objects.select_related("group").get(pk=ids["post"])
 text, expected = CHANGES[ids["change"]](scene)
 print(json.dumps({"text": getattr(text, "pattern", text), "regex": hasattr(text, "pattern"),
@@ -77,6 +82,7 @@ def test_a_change_in_another_process_shows_on_the_next_request_here(
 
     found = _in_other_process(
         {
+            "module": "tests.groups.test_fragment_cache",
             "change": change,
             "group": customer_group.pk,
             "owner": customer_group.owner.pk,
@@ -91,3 +97,32 @@ def test_a_change_in_another_process_shows_on_the_next_request_here(
 
     assert not _shows(before, text, found["expected"])
     assert _shows(after, text, found["expected"])
+
+
+@pytest.mark.parametrize("change", test_home_cache.CHANGES, ids=list(test_home_cache.CHANGES))
+def test_a_change_in_another_process_shows_on_the_next_home_here(
+    client, customer_group, admin_user, change
+):
+    scene = test_home_cache.home_scene(customer_group, admin_user)
+    client.force_login(scene.manager)
+    before = test_home_cache._recent_posts(client)
+    assert before == test_home_cache._recent_posts(client)  # this process's cache keeps it
+
+    found = _in_other_process(
+        {
+            "module": "tests.groups.test_home_cache",
+            "change": change,
+            "group": scene.pk,
+            "owner": scene.owner.pk,
+            "manager": scene.manager.pk,
+            "member": scene.member.pk,
+            "admin": admin_user.pk,
+            "post": scene.post.pk,
+            "other": scene.other.pk,
+            "other_owner": scene.other_owner.pk,
+        }
+    )
+    after = test_home_cache._recent_posts(client)
+
+    assert (found["text"] in before) != found["expected"]
+    assert (found["text"] in after) == found["expected"]

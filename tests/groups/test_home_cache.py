@@ -41,6 +41,10 @@ def _recent_posts(client: Client) -> str:
 
 @pytest.fixture
 def scene(customer_group, admin_user):
+    return home_scene(customer_group, admin_user)
+
+
+def home_scene(customer_group, admin_user):
     """The manager's Home: a post by the member with a comment in the customer group, and
     another group with a post, which the manager is not (yet) in."""
     post = Post.objects.create(group=customer_group, author=customer_group.member, body="First!")
