@@ -60,7 +60,8 @@ def build(*, password: str, scale: float = 1.0) -> dict[str, int]:
     large_group_members = _scaled(LARGE_GROUP_MEMBERS, scale, 100)
     large_group_posts = _scaled(LARGE_GROUP_POSTS, scale, 100)
     invitations_count = _scaled(INVITATIONS, scale, 100)
-    customers = _scaled(CUSTOMERS, scale, 20)
+    # At least a full page of Setup › Customers (25 a page) in the small org too.
+    customers = _scaled(CUSTOMERS, scale, 40)
     # At least four full pages of the Audit Trail (50 a page) in the small org too.
     audit_events = _scaled(AUDIT_EVENTS, scale, 200)
     half = customers // 2
@@ -266,7 +267,8 @@ def build(*, password: str, scale: float = 1.0) -> dict[str, int]:
         Comment(post=post, author_id=authors[(i + 1) % len(authors)], body="Thanks, noted.")
         for i, post in enumerate(small_posts)
     )
-    # Both measured groups show a full panel of pending invitations.
+    # Both measured groups show a full panel of pending invitations, and their pending
+    # list a full page (50).
     Invitation.objects.bulk_create(
         Invitation(
             group=group,
@@ -281,7 +283,7 @@ def build(*, password: str, scale: float = 1.0) -> dict[str, int]:
             delivered_at=now,
         )
         for group in (small, large)
-        for n in range(12)
+        for n in range(60)
     )
 
     # A Setup history, oldest first, written by a few admins and many inviters: the

@@ -51,8 +51,23 @@ def pages(fixtures: dict[str, int]) -> list[Page]:
         ("A profile", morgan, f"/people/{fixtures['profile_user_id']}/", False),
         ("People", morgan, "/people/", False),
         (f"People, search {SEARCH!r}", morgan, f"/people/?q={SEARCH}", False),
+        (f"Global search {SEARCH!r}", morgan, f"/search/?q={SEARCH}", False),
         ("Invite page", morgan, f"/invitations/groups/{large}/invite/", False),
+        (
+            "Pending invitations (large group)",
+            morgan,
+            f"/invitations/groups/{large}/invitations/",
+            False,
+        ),
+        (
+            "Invitation History (large group)",
+            morgan,
+            f"/invitations/groups/{large}/invitations/history/",
+            False,
+        ),
         (f"Setup › Users, search {SEARCH!r}", admin, f"/setup/users/?q={SEARCH}", False),
+        ("Setup › Invitations", admin, "/setup/invitations/", False),
+        ("Setup › Customers", admin, "/setup/users/customers/", False),
         ("Setup › Audit Trail", admin, "/setup/audit-trail/", False),
         # The API's SOQL: a page of 2,000 rows with a relationship field, a semi-join
         # over the large group's 5,000 members, and the 200 newest invitations (both orgs

@@ -302,8 +302,9 @@ def report(
         "one worker process per org, the same requests in five alternating rounds (page by "
         "page, org by org). The targets: every page's large/small ratio ≤ 1.2 with the same "
         "queries, and every main page's median ≤ 6× the signed-in floor's (a session read and "
-        "the user with their profile, which every page pays). The group page's cold row clears the caches "
-        "before each request; the warm rows are the caches as they stay between requests.",
+        "the user with their profile, which every page pays). The group page's cold row "
+        "clears the caches before each request; the warm rows are the caches as they stay "
+        "between requests.",
         "",
         *growth_report_lines(growth),
         "",

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 
 from chatterorg.selectors import org_get
+from chatterorg.templatetags.chatter import id_url
 from invitations.access import coworker_invite_allowed
 from invitations.selectors import invitations_pending
 
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
     from groups.models import Group
 
 register = template.Library()
+
+# Where ``invitation_actions`` keeps what every row of one render shares.
+_ACTIONS_SHARED = "invitations.actions.shared"
 
 # The panel shows at most this many pending invitations; the full list page has the rest.
 PANEL_LIMIT = 10
@@ -51,6 +56,51 @@ def delivery_badge(delivery_status: str) -> SafeString:
     """The last delivery of an invitation's email (queued, sent, failed) as a badge."""
     css, label = _DELIVERY_BADGE.get(delivery_status, _DELIVERY_BADGE["queued"])
     return format_html('<span class="{}">{}</span>', css, label)
+
+
+@register.simple_tag(takes_context=True)
+def invitation_actions(
+    context: template.Context,
+    invitation: Any,
+    *,
+    resend: bool,
+    resend_route: str,
+    cancel_route: str,
+    small: bool = False,
+) -> SafeString:
+    """Resend and Cancel of one pending invitation, for every list that shows them.
+
+    ``resend``: whether Resend shows; the routes take the invitation's id; ``small``:
+    the small buttons of a narrow card. Both come back to the context's ``next_url``.
+    Written here rather than as an include: a list shows it on every row, and an
+    include costs about 60 µs a row against a tenth of that.
+    """
+    size = " slds-button_small" if small else ""
+    # Rendered once a page, not once a row. Keyed on the token in the context: inside a
+    # cached fragment it is the fragment's mark, which must never meet the viewer's own.
+    token, back_to = str(context.get("csrf_token")), str(context.get("next_url", ""))
+    key = f"{_ACTIONS_SHARED}:{token}:{back_to}"
+    shared = context.render_context.get(key)
+    if shared is None:
+        shared = (CsrfTokenNode().render(context), escape(back_to))
+        context.render_context[key] = shared
+    csrf_input, next_url = shared
+    email = escape(invitation.email)
+    back = f'<input type="hidden" name="next" value="{next_url}">'
+    html = ""
+    if resend:
+        html = (
+            f'<form method="post" action="{id_url(resend_route, invitation.pk)}" '
+            f'class="inline-form">{csrf_input}{back}'
+            f'<button type="submit" class="slds-button slds-button_neutral{size}" '
+            f'aria-label="Resend invitation to {email}">Resend</button></form>'
+        )
+    return SafeString(
+        f'{html}<form method="get" action="{id_url(cancel_route, invitation.pk)}" '
+        f'class="inline-form" data-confirm>{back}'
+        f'<button type="submit" class="slds-button slds-button_text-destructive{size} '
+        f'slds-m-left_xx-small" aria-label="Cancel invitation to {email}">Cancel</button></form>'
+    )
 
 
 @register.inclusion_tag("invitations/_group_panel.html", takes_context=True)
