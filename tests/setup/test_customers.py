@@ -143,6 +143,18 @@ def test_the_customers_view_lists_sponsor_groups_and_access_end(admin_client, sp
     assert "Advisory Board" in page and "morgan@acme.example" in page and "Dec 31, 2026" in page
 
 
+def test_each_customer_lists_their_groups_by_name_escaped(admin_client):
+    jane, raj = CustomerFactory(), CustomerFactory()
+    for name in ("Zeta Council", "Alpha <Partners>"):
+        MembershipFactory(group=PrivateCustomerGroupFactory(name=name), user=jane)
+
+    page = admin_client.get(CUSTOMERS_URL).content.decode()
+
+    assert "Alpha &lt;Partners&gt;, Zeta Council" in page
+    shown = {user.pk: user.group_names for user in admin_client.get(CUSTOMERS_URL).context["page"]}
+    assert shown == {jane.pk: ["Alpha <Partners>", "Zeta Council"], raj.pk: []}
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
@@ -182,7 +194,7 @@ def test_the_customers_view_query_count_does_not_grow_with_customers(
         MembershipFactory(group=group, user=CustomerFactory(sponsor=UserFactory()))
 
     # session, user, org, the Setup gate's permissions, a capped count, one page of
-    # customers with their sponsors, and their memberships with groups
+    # customers with their sponsors, and the names of their groups
     with django_assert_num_queries(len(few)):
         admin_client.get(CUSTOMERS_URL)
 
