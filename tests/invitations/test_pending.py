@@ -327,3 +327,24 @@ def test_cancel_in_a_group_the_user_cannot_see_is_404(client, council):
     assert client.post(cancel_url(invitation)).status_code == 404
     invitation.refresh_from_db()
     assert invitation.status == "Sent"
+
+
+# The list pages: the same queries for a few invitations and for more than a page ------
+
+
+@pytest.mark.parametrize("route", ["invitations:list", "invitations:history"])
+def test_the_list_pages_run_the_same_queries_for_3_and_for_60_invitations(
+    client, council, django_assert_num_queries, route
+):
+    url = reverse(route, kwargs={"group_id": council.pk})
+    client.force_login(council.morgan)
+    InvitationFactory.create_batch(3, group=council, inviter=UserFactory())
+    # 1 session, 2 user with their profile, 3 membership with the group, 4 org,
+    # 5 permission sets, 6 the capped count, 7 the page with the inviters (and who accepted)
+    with django_assert_num_queries(7):
+        assert client.get(url).status_code == 200
+    for _ in range(3):
+        InvitationFactory.create_batch(20, group=council, inviter=UserFactory())
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    assert len(response.context["page"].object_list) == 50
