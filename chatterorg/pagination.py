@@ -9,10 +9,12 @@ and say there are more. A search narrows the list to what is wanted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import QuerySet
 
 LIST_COUNT_CAP = 2000
@@ -68,11 +70,26 @@ class CappedPaginator(Paginator):
         return self._counted > self.cap
 
 
-def count_capped(queryset: QuerySet[Any], *, cap: int = LIST_COUNT_CAP) -> tuple[int, bool]:
-    """How many rows ``queryset`` has, counting at most ``cap`` (a ``LIMIT`` inside the
-    ``COUNT``), and whether it has more: ``(2000, True)`` reads "2000+"."""
-    counted = queryset.order_by()[: cap + 1].count()
-    return min(counted, cap), counted > cap
+def counts_capped(
+    querysets: Sequence[QuerySet[Any]], *, cap: int = LIST_COUNT_CAP
+) -> list[tuple[int, bool]]:
+    """How many rows each queryset has, counting at most ``cap`` (a ``LIMIT`` inside each
+    ``COUNT``), and whether it has more: ``(2000, True)`` reads "2000+". All in one query,
+    so a page that shows several counts makes one round trip to the database for them
+    (``SELECT (SELECT COUNT(*) FROM (… LIMIT cap + 1)), (…)``)."""
+    if not querysets:
+        return []
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, queryset in enumerate(querysets):
+        sql, part_params = queryset.order_by()[: cap + 1].query.sql_with_params()
+        # The ORM's own SQL of each queryset; every value stays a parameter.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) capped_{n})")  # noqa: S608
+        params.extend(part_params)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return [(min(int(counted), cap), int(counted) > cap) for counted in row]
 
 
 def page_get(
