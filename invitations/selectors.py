@@ -83,7 +83,12 @@ def _domain_key(domain: str) -> str:
 def invitations_org_filtered(
     *, filters: InvitationFilters, with_status: bool = True
 ) -> QuerySet[Invitation]:
-    """The org's invitations that pass ``filters``, newest first (status filter optional)."""
+    """The org's invitations that pass ``filters``, newest first (status filter optional).
+
+    Expired ones come by their expiry, the most recent first: the order they were sent
+    in while the org's "Invitation expiry (days)" stays the same, and one the status
+    index serves, instead of walking past every newer invitation that has not expired.
+    """
     found = Invitation.objects.all()
     if filters.group:
         found = found.filter(group__name__icontains=filters.group)
@@ -102,6 +107,8 @@ def invitations_org_filtered(
         found = found.filter(email__icontains=filters.query)
     if with_status and filters.status in LIST_STATUSES:
         found = found.filter(_status_q(filters.status, timezone.now()))
+        if filters.status == "Expired":
+            return found.order_by("-expires_at", "-id")
     return found.order_by("-sent_at", "-id")
 
 

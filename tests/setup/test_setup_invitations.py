@@ -17,7 +17,12 @@ from django.utils import timezone
 from chatterorg.models import AuditEvent
 from chatterorg.pagination import LIST_COUNT_CAP
 from invitations.models import Invitation
-from invitations.selectors import LIST_STATUSES, InvitationFilters, invitation_status_counts
+from invitations.selectors import (
+    LIST_STATUSES,
+    InvitationFilters,
+    invitation_status_counts,
+    invitations_org_filtered,
+)
 from tests.factories import (
     CustomerFactory,
     InvitationFactory,
@@ -276,6 +281,52 @@ def test_on_postgresql_each_count_reads_at_most_the_cap_off_an_index(db, filters
         cursor.execute(f"EXPLAIN {query['sql']}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert len(re.findall(COUNT_PLAN, plan)) == len(LIST_STATUSES), plan
+
+
+def test_the_expired_tab_lists_the_most_recently_expired_first(admin_client, db):
+    group, inviter, now = PrivateCustomerGroupFactory(), UserFactory(), timezone.now()
+    # (sent, expired) days ago: sent b, c, a; expired b, a, c (the expiry setting changed)
+    for name, sent, expired in [("a", 70, 3), ("b", 62, 1), ("c", 65, 9)]:
+        Invitation.objects.create(
+            group=group,
+            inviter=inviter,
+            email=f"{name}@globex.example",
+            sent_at=now - timedelta(days=sent),
+            expires_at=now - timedelta(days=expired),
+        )
+    Invitation.objects.create(
+        group=group, inviter=inviter, email="live@globex.example", expires_at=now + timedelta(1)
+    )
+
+    response = admin_client.get(LIST_URL, {"status": "Expired"})
+
+    assert _emails(response) == ["b@globex.example", "a@globex.example", "c@globex.example"]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN output of PostgreSQL")
+def test_on_postgresql_the_expired_tab_reads_its_page_off_the_status_index(db):
+    _canceled(2000)
+    group, inviter, now = PrivateCustomerGroupFactory(), UserFactory(), timezone.now()
+    Invitation.objects.bulk_create(
+        Invitation(
+            group=group,
+            inviter=inviter,
+            email=f"n{n}@initech.example",
+            sent_at=now - timedelta(days=n % 120),
+            expires_at=now - timedelta(days=n % 120) + timedelta(days=60),
+        )
+        for n in range(3000)
+    )
+    page = invitations_org_filtered(filters=InvitationFilters(status="Expired"))[:50]
+    sql, params = page.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE invitations_invitation")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan Backward using invitation_status_expires_idx" in plan, plan
+    # No sort of every expired invitation (an incremental sort of equal expiries may stay).
+    assert not re.search(r"(^|->)\s*Sort\s+\(cost", plan, re.MULTILINE), plan
 
 
 # Bulk Resend and Cancel --------------------------------------------------------------------------
