@@ -67,6 +67,7 @@ def pages(fixtures: dict[str, int]) -> list[Page]:
         ),
         (f"Setup › Users, search {SEARCH!r}", admin, f"/setup/users/?q={SEARCH}", False),
         ("Setup › Invitations", admin, "/setup/invitations/", False),
+        ("Setup › Profiles", admin, "/setup/profiles/", False),
         ("Setup › Customers", admin, "/setup/users/customers/", False),
         ("Setup › Audit Trail", admin, "/setup/audit-trail/", False),
         # The API's SOQL: a page of 2,000 rows with a relationship field, a semi-join

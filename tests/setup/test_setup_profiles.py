@@ -42,6 +42,41 @@ def test_profiles_list_shows_each_profile_with_its_licence_and_active_users(admi
     assert admin_row.index("<td>1</td>") < admin_row.index("</tr>")
 
 
+def _row_of(html: str, name: str) -> str:
+    row = html[html.index(f">{name}</a>") :]
+    return row[: row.index("</tr>")]
+
+
+def test_active_users_are_counted_up_to_2000_in_two_queries(
+    admin_client, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from chatterorg.pagination import LIST_COUNT_CAP
+
+    admin_client.get(PROFILES)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(PROFILES)
+    standard = profile(Profile.STANDARD_USER)
+    User.objects.bulk_create(
+        User(username=f"bulk{n}@acme.example", email=f"bulk{n}@acme.example", profile=standard)
+        for n in range(LIST_COUNT_CAP + 1)
+    )
+    User.objects.filter(username="bulk0@acme.example").update(is_active=False)
+
+    # The profiles, then every profile's capped count in one query.
+    with django_assert_num_queries(len(few)):
+        html = admin_client.get(PROFILES).content.decode()
+
+    assert f"<td>{LIST_COUNT_CAP}</td>" in _row_of(html, "Standard User")
+    User.objects.filter(username="bulk0@acme.example").update(is_active=True)
+    html = admin_client.get(PROFILES).content.decode()
+    assert f"<td>{LIST_COUNT_CAP}+</td>" in _row_of(html, "Standard User")
+    assert "<td>1</td>" in _row_of(html, "System Administrator")
+
+
 def test_profile_detail_shows_permissions_as_labelled_checkboxes(admin_client):
     html = admin_client.get(detail(profile(Profile.STANDARD_USER))).content.decode()
 
