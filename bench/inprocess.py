@@ -48,6 +48,7 @@ def pages(fixtures: dict[str, int]) -> list[Page]:
         (COLD, morgan, f"/groups/{large}/", True),
         ("Customer's group page (large group)", BENCH_CUSTOMER, f"/groups/{large}/", False),
         ("Members page (Add/Remove Members)", morgan, f"/groups/{large}/members/", False),
+        ("Change Roles (large group)", morgan, f"/groups/{large}/roles/", False),
         ("A profile", morgan, f"/people/{fixtures['profile_user_id']}/", False),
         ("People", morgan, "/people/", False),
         (f"People, search {SEARCH!r}", morgan, f"/people/?q={SEARCH}", False),

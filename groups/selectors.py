@@ -405,16 +405,34 @@ def recent_posts_for(user: User, *, limit: int = HOME_POSTS_LIMIT) -> list[Post]
     )
 
 
-def owner_candidates(group: Group) -> list[Membership]:
-    """Members who could take over the group: active internal users other than the owner.
+@dataclass
+class OwnerCandidates:
+    """The "New Owner" choices: at most ``OWNER_CANDIDATES_SHOWN``; ``more``: others
+    match too (a search narrows them)."""
 
-    Whether each may own groups is the action's check; this keeps the list to one query.
+    memberships: list[Membership]
+    more: bool
+
+
+OWNER_CANDIDATES_SHOWN = 50
+
+
+def owner_candidates(group: Group, *, query: str = "") -> OwnerCandidates:
+    """Members who could take over the group: active internal users other than the owner,
+    by name, those whose name or username has every word of ``query``; one query for at
+    most ``OWNER_CANDIDATES_SHOWN`` of them, whatever the size of the group.
+
+    Whether each may own groups is the action's check.
     """
-    return list(
+    found = list(
         Membership.objects.filter(group=group, user__is_active=True, is_customer=False)
+        .filter(user_search_q(query.strip(), via="user__"))
         .exclude(role=Membership.Role.OWNER)
         .select_related("user")
-        .order_by("user__last_name", "user__first_name", "id")
+        .order_by("user__last_name", "user__first_name", "id")[: OWNER_CANDIDATES_SHOWN + 1]
+    )
+    return OwnerCandidates(
+        memberships=found[:OWNER_CANDIDATES_SHOWN], more=len(found) > OWNER_CANDIDATES_SHOWN
     )
 
 

@@ -326,6 +326,7 @@ def group_roles(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
     group, caps = group_for_user(request.user, group_id)
     require(caps.change_roles)
     members = selectors.group_members(group, page=request.GET.get("page"))
+    owner_query = request.GET.get("owner_q", "")[:100]
     return render(
         request,
         "groups/roles.html",
@@ -334,8 +335,11 @@ def group_roles(request: AuthenticatedRequest, group_id: int) -> HttpResponse:
             "caps": caps,
             "members": members,
             "roles": ROLE_CHOICES,
+            "owner_query": owner_query,
             "owner_candidates": (
-                selectors.owner_candidates(group) if caps.transfer_ownership else []
+                selectors.owner_candidates(group, query=owner_query)
+                if caps.transfer_ownership
+                else None
             ),
         },
     )

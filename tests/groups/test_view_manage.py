@@ -21,6 +21,11 @@ PAGES = {
 CASES = [(page, who, status) for page, row in PAGES.items() for who, status in row.items()]
 
 
+def _owner_select(html: str) -> str:
+    start = html.index('id="id_new_owner"')
+    return html[start : html.index("</select>", start)]
+
+
 def _url(name: str, group: Group) -> str:
     return reverse(f"groups:{name}", args=[group.pk])
 
@@ -254,6 +259,43 @@ class TestChangeRoles:
         )
         assert "A customer can&#x27;t own a group." in response.content.decode()
         assert customer_group.memberships.get(role="Owner").user == customer_group.owner
+
+    def test_a_large_group_offers_the_first_50_new_owners_and_a_search(
+        self, login, customer_group, django_assert_num_queries
+    ):
+        from groups.selectors import OWNER_CANDIDATES_SHOWN
+
+        client = login(customer_group.owner)
+        client.get(_url("roles", customer_group))
+        few = len(self._queries(client, customer_group))
+        for n in range(OWNER_CANDIDATES_SHOWN + 10):
+            MembershipFactory(
+                group=customer_group,
+                user=UserFactory(first_name="Pat", last_name=f"Candidate{n:03}"),
+            )
+        with django_assert_num_queries(few):
+            html = client.get(_url("roles", customer_group)).content.decode()
+        select = _owner_select(html)
+        assert select.count("<option") == OWNER_CANDIDATES_SHOWN
+        assert 'name="owner_q"' in html and "The list shows the first 50 by name" in html
+
+        found = client.get(_url("roles", customer_group), {"owner_q": "candidate059"})
+        html = found.content.decode()
+        select = _owner_select(html)
+        assert select.count("<option") == 1 and "Pat Candidate059" in select
+
+        none = client.get(_url("roles", customer_group), {"owner_q": "nobody"}).content.decode()
+        assert 'id="id_new_owner"' not in none
+        assert 'No member of the company matches "nobody".' in none
+
+    @staticmethod
+    def _queries(client, group) -> list:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            client.get(_url("roles", group))
+        return list(captured)
 
     def test_customers_are_not_offered_as_new_owners(self, login, roles, customer_group):
         MembershipFactory(group=customer_group, user=CustomerFactory(first_name="Zelda"))
