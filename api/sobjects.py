@@ -412,17 +412,23 @@ COLLABORATION_GROUP = SObject(
 ROLE_TO_SF = {"Owner": "Admin", "Manager": "Admin", "Member": "Standard"}
 
 
-def _memberships_visible(viewer: User) -> QuerySet[Membership]:
-    # A group's members are part of its content: members (and, for Public groups,
-    # every internal user) see them; the outside of a Private group shows none.
-    if viewer.is_customer or not viewer.is_active:
-        return Membership.objects.filter(group__in=groups_visible_to(viewer))
-    # An internal user sees every Public group, so its members come by a join on the
-    # membership's own group, not by a list of every Public group's id.
+def _group_content_q(viewer: User, group: str) -> Q:
+    """The rows whose group (reached by the path ``group``) shows ``viewer`` its content,
+    its members and its feed: members see it, and for Public groups every internal user;
+    the outside of a Private group shows none.
+
+    An internal user sees every Public group, so the rows come by a join on their own
+    group, not by a list of every Public group's id: a query with ``ORDER BY … LIMIT``
+    can then read the newest rows off an index and stop.
+    """
     mine = Membership.objects.filter(user_id=viewer.pk).values("group_id")
-    return Membership.objects.filter(
-        Q(group__access_type=Group.AccessType.PUBLIC) | Q(group_id__in=mine)
-    )
+    if viewer.is_customer or not viewer.is_active:
+        return Q(**{f"{group}__in": groups_visible_to(viewer)})
+    return Q(**{f"{group}__access_type": Group.AccessType.PUBLIC}) | Q(**{f"{group}__in": mine})
+
+
+def _memberships_visible(viewer: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(_group_content_q(viewer, "group"))
 
 
 def _membership_fetch(viewer: User, pk: int) -> Membership:
@@ -849,8 +855,7 @@ COLLABORATION_INVITATION = SObject(
 
 
 def _feed_visible(viewer: User) -> QuerySet[Post]:
-    memberships = _memberships_visible(viewer).values("group_id")
-    return Post.objects.filter(group_id__in=memberships)
+    return Post.objects.filter(_group_content_q(viewer, "group"))
 
 
 def _post_fetch(viewer: User, pk: int) -> Post:
@@ -942,9 +947,9 @@ FEED_COMMENT = SObject(
         _ref("CreatedById", "Created By ID", "User", lambda c: c.author_id),
         _created(),
     ],
-    visible=lambda viewer: Comment.objects.filter(post__in=_feed_visible(viewer)).select_related(
-        "post"
-    ),
+    visible=lambda viewer: Comment.objects.filter(
+        _group_content_q(viewer, "post__group")
+    ).select_related("post"),
     fetch=_comment_fetch,
     create=_comment_create,
 )

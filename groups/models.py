@@ -206,7 +206,11 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["group", "-created_at", "-id"], name="post_feed_idx")]
+        indexes = [
+            models.Index(fields=["group", "-created_at", "-id"], name="post_feed_idx"),
+            # The org's newest posts first (the API's FeedItem ORDER BY CreatedDate DESC).
+            models.Index(fields=["-created_at", "-id"], name="post_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.body[:50]
@@ -222,7 +226,11 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["post", "created_at"], name="comment_post_idx")]
+        indexes = [
+            models.Index(fields=["post", "created_at"], name="comment_post_idx"),
+            # The org's newest comments first (the API's FeedComment by CreatedDate DESC).
+            models.Index(fields=["-created_at", "-id"], name="comment_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.body[:50]

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from api.ids import sf_id
 from api.soql import SoqlError, soql_compile
-from groups.models import Group, Membership
+from groups.models import Comment, Group, Membership, Post
 from invitations.models import Invitation
 from tests.factories import (
     CommentFactory,
@@ -154,6 +154,34 @@ class TestWhere:
                 (shown if visible else hidden).append(sf_id("User", member.user_id))
         found = {r["MemberId"] for r in rows(user, "SELECT MemberId FROM CollaborationGroupMember")}
         assert set(shown) <= found and not set(hidden) & found
+
+    def test_the_feed_shows_public_groups_and_ones_own_to_an_internal_user(self, db, user):
+        shown, hidden = set(), set()
+        for access in Group.AccessType:
+            for joined in (True, False):
+                group = GroupFactory(access_type=access)
+                if joined:
+                    MembershipFactory(group=group, user=user)
+                post = PostFactory(group=group)
+                comment = CommentFactory(post=post)
+                ids = {sf_id("FeedItem", post.pk), sf_id("FeedComment", comment.pk)}
+                (shown if joined or access == Group.AccessType.PUBLIC else hidden).update(ids)
+        found = {r["Id"] for r in rows(user, "SELECT Id FROM FeedItem")} | {
+            r["Id"] for r in rows(user, "SELECT Id FROM FeedComment")
+        }
+        assert shown <= found and not hidden & found
+
+    def test_a_customer_sees_the_feed_of_their_groups_only(self, db, customer_group, customer):
+        mine = PostFactory(group=customer_group)
+        other = PostFactory(group=GroupFactory(access_type=Group.AccessType.PUBLIC))
+        CommentFactory(post=mine)
+        CommentFactory(post=other)
+        assert [r["Id"] for r in rows(customer, "SELECT Id FROM FeedItem")] == [
+            sf_id("FeedItem", mine.pk)
+        ]
+        assert {r["FeedItemId"] for r in rows(customer, "SELECT FeedItemId FROM FeedComment")} == {
+            sf_id("FeedItem", mine.pk)
+        }
 
     def test_semi_join_sees_only_what_the_viewer_may(self, db, customer_group, customer):
         hidden = GroupFactory(access_type=Group.AccessType.PRIVATE)
@@ -421,3 +449,29 @@ class TestOrderForIndexes:
         ids = [r["Id"] for r in plan.page(0, 10, url) + plan.page(10, 20, url)]
         assert len(set(ids)) == 30
         assert ids == [r["Id"] for r in plan.page(0, 30, url)]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN output of PostgreSQL")
+@pytest.mark.parametrize(
+    ("sobject", "index"), [("FeedItem", "post_newest_idx"), ("FeedComment", "comment_newest_idx")]
+)
+def test_on_postgresql_the_newest_of_the_feed_are_read_off_an_index(db, user, sobject, index):
+    # Many groups' posts, most of them visible: the newest 200 must not sort them all.
+    groups = [GroupFactory() for _ in range(20)]
+    posts = Post.objects.bulk_create(
+        Post(group=groups[n % 20], author=user, body=f"Post {n}") for n in range(2000)
+    )
+    Comment.objects.bulk_create(Comment(post=p, author=user, body="Noted") for p in posts)
+    plan = soql_compile(
+        f"SELECT Id FROM {sobject} ORDER BY CreatedDate DESC LIMIT 200", viewer=user
+    )
+    sql, params = plan.queryset[:200].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE groups_post")
+        cursor.execute("ANALYZE groups_comment")
+        # A small table sorts cheaply: ask whether an index can give the order at all.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        explained = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"Index Scan using {index}" in explained, explained
