@@ -103,6 +103,34 @@ class TestGroupsAndCustomers:
         assert response.status_code == 200
         assert [g["name"] for g in response.json()["groups"]] == ["Customer Success Council"]
 
+    def test_the_groups_list_runs_the_same_queries_for_2_and_for_25_groups(
+        self, client, user, django_assert_num_queries
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from tests.factories import MembershipFactory
+
+        headers = bearer(user)
+
+        def listed():
+            for _ in range(2):  # the second with the member counts cached
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.get(f"{V}/chatter/groups", **headers)
+            return response.json()["groups"], len(captured)
+
+        for n in range(2):
+            MembershipFactory(group=GroupFactory(name=f"Team {n:02}"), role="Owner")
+        few, queries = listed()
+        for n in range(2, 25):
+            group = GroupFactory(name=f"Team {n:02}")
+            MembershipFactory(group=group, role="Owner")
+            MembershipFactory(group=group)
+        many, again = listed()
+        assert len(few) == 2 and len(many) == 25 and again == queries
+        team_24 = next(g for g in many if g["name"] == "Team 24")
+        assert team_24["memberCount"] == 2 and team_24["owner"]["type"] == "User"
+
     def test_a_customer_without_api_enabled_is_refused(self, client, customer_group, customer):
         response = client.get(f"{V}/chatter/groups", **bearer(customer))
         assert response.status_code == 403
