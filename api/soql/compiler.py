@@ -137,12 +137,29 @@ def _never_null(model: type[Model], resolved: Resolved) -> bool:
         return False
 
 
+def _like_tokens(raw: str) -> list[str]:
+    text = string_decode(raw, keep_like_escapes=True)
+    return re.findall(r"\\[%_\\]|%|_|[^%_\\]+|\\", text)
+
+
+def like_longest_literal(raw: str) -> str:
+    """The longest run of literal text a LIKE pattern requires (escapes resolved)."""
+    runs, run = [], ""
+    for token in _like_tokens(raw):
+        if token in ("%", "_"):
+            runs.append(run)
+            run = ""
+        else:
+            run += token[1:] if token.startswith("\\") and len(token) == 2 else token
+    runs.append(run)
+    return max(runs, key=len)
+
+
 def like_lookup(expr: Any, raw: str) -> Any:
     """SOQL's LIKE (``%`` any run, ``_`` one character, ``\\%``/``\\_`` literal),
     case-insensitive as Salesforce's: a plain i-lookup where the pattern allows, else
     an anchored case-insensitive regular expression."""
-    text = string_decode(raw, keep_like_escapes=True)
-    tokens = re.findall(r"\\[%_\\]|%|_|[^%_\\]+|\\", text)
+    tokens = _like_tokens(raw)
     plain = [t for t in tokens if t not in ("%", "_")]
     if "_" not in tokens and "%" not in tokens[1:-1]:
         core = "".join(t[1:] if t.startswith("\\") and len(t) == 2 else t for t in plain)
@@ -344,7 +361,14 @@ class Compiler:
                 )
             if literal.kind != "string":
                 raise self._type_error(resolved, literal)
-            return Q(like_lookup(expr, literal.raw))
+            like = Q(like_lookup(expr, literal.raw))
+            contained_in = resolved.column.contained_in
+            # Three characters make a trigram: the stored column's index narrows the rows.
+            if contained_in and not resolved.hops:
+                needed = like_longest_literal(literal.raw)
+                if len(needed) >= 3:
+                    like &= Q(**{f"{contained_in}__icontains": needed})
+            return like
         if literal.kind == "null":
             if node.operator == "=":
                 return self._null(resolved)

@@ -11,7 +11,7 @@ the same way wherever a query reaches it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import (
@@ -46,6 +46,10 @@ class Column:
     filterable: bool = True
     # Turns the database value into the API's (before the type's own formatting).
     convert: Callable[[Any], Any] | None = None
+    # A stored text column of the same row that always contains this one's text
+    # (User.search_name holds the first name, last name and username): a LIKE looks
+    # its longest literal up there first, where a trigram index answers it.
+    contained_in: str = ""
 
 
 @dataclass(frozen=True)
@@ -298,12 +302,21 @@ def _column(meta: Field, spec: Any) -> Column:
     return Column(meta, spec)
 
 
+# Which columns a stored search column contains (``Column.contained_in``).
+_CONTAINED_IN: dict[str, dict[str, str]] = {
+    "User": {name: "search_name" for name in ("Name", "FirstName", "LastName", "Username")},
+}
+
+
 def _entity(sobject: SObject) -> Entity:
     mapping: dict[str, Any] = dict(_MAPPING[sobject.name])
     if sobject.name in ("Profile", "PermissionSet"):
         mapping.update(_perm_columns(sobject))
+    contained = _CONTAINED_IN.get(sobject.name, {})
     columns = {
-        f.name.lower(): _column(f, mapping[f.name]) for f in sobject.fields if f.name in mapping
+        f.name.lower(): replace(_column(f, mapping[f.name]), contained_in=contained.get(f.name, ""))
+        for f in sobject.fields
+        if f.name in mapping
     }
     columns["isdeleted"] = Column(IS_DELETED, _const(False, BooleanField()))
     return Entity(

@@ -475,3 +475,48 @@ def test_on_postgresql_the_newest_of_the_feed_are_read_off_an_index(db, user, so
         cursor.execute("EXPLAIN " + sql, params)
         explained = "\n".join(row[0] for row in cursor.fetchall())
     assert f"Index Scan using {index}" in explained, explained
+
+
+@pytest.mark.django_db
+class TestLikeOnUserNames:
+    """A LIKE on a user's name looks its literal up in search_name first (a trigram index on
+    PostgreSQL); the rows are exactly the LIKE's."""
+
+    PEOPLE = [
+        ("Ada", "Lovelace", "countess@acme.example"),
+        ("Alan", "Turing", "alan_t@acme.example"),
+        ("", "Hopper", "grace@acme.example"),
+        ("Édith", "Piaf", "edith%@acme.example"),
+    ]
+    PATTERNS = [
+        "ada%", "%LACE", "%ov%", "a_a%", "%turing", "hopper", "%ppe%", "__an%", "%th p%",
+        "%countess%", "alan\\_t%", "edith\\%%", "%@acme.example", "%a%", "%xyz%",
+    ]  # fmt: skip
+
+    @pytest.mark.parametrize("field", ["Name", "FirstName", "LastName", "Username"])
+    @pytest.mark.parametrize("negated", [False, True])
+    def test_the_rows_are_the_likes(self, user, field, negated):
+        from tests.api.test_soql_properties import _like
+
+        made = [
+            UserFactory(first_name=first, last_name=last, username=username)
+            for first, last, username in self.PEOPLE
+        ]
+        value = {
+            "Name": lambda u: f"{u.first_name} {u.last_name}".strip(),
+            "FirstName": lambda u: u.first_name,
+            "LastName": lambda u: u.last_name,
+            "Username": lambda u: u.username,
+        }[field]
+        ids = {sf_id("User", u.pk): u for u in made}
+        for pattern in self.PATTERNS:
+            condition = f"{field} LIKE '{pattern}'"
+            soql = f"SELECT Id FROM User WHERE {'NOT ' if negated else ''}({condition})"
+            found = {r["Id"] for r in rows(user, soql)} & set(ids)
+            expected = {i for i, u in ids.items() if _like(value(u), pattern) != negated}
+            assert found == expected, (soql, found, expected)
+
+    def test_the_literal_is_looked_up_in_search_name(self, user):
+        plan = soql_compile("SELECT Id FROM User WHERE Name LIKE 'Ada Love%'", viewer=user)
+        sql, params = plan.queryset.query.sql_with_params()
+        assert '"search_name"' in sql and "%Ada Love%" in params
