@@ -86,6 +86,14 @@ def pages(fixtures: dict[str, int]) -> list[Page]:
             False,
         ),
         (
+            SOQL_FEED,
+            morgan,
+            _soql(
+                "SELECT Id, Body, CreatedBy.Name FROM FeedItem ORDER BY CreatedDate DESC LIMIT 200"
+            ),
+            False,
+        ),
+        (
             SOQL_INVITATIONS,
             morgan,
             _soql(
@@ -100,6 +108,7 @@ def pages(fixtures: dict[str, int]) -> list[Page]:
 SOQL_USERS = "SOQL: 2,000 users with Profile.Name"
 SOQL_SEMI_JOIN = "SOQL: semi-join on the large group's members"
 SOQL_INVITATIONS = "SOQL: the org's 200 newest invitations"
+SOQL_FEED = "SOQL: the 200 newest feed items with their authors"
 API_PATH = "/services/data/v66.0/query/?q="
 
 
