@@ -241,6 +241,9 @@ class User(AbstractBaseUser):
                 condition=Q(access_ends_on__isnull=False, is_active=True),
                 name="user_access_ends_idx",
             ),
+            # The few inactive users: a group's active members are its members less these
+            # (groups.selectors.active_member_count), without reading every member's user.
+            models.Index(fields=["id"], condition=Q(is_active=False), name="user_inactive_idx"),
         ]
 
     def __str__(self) -> str:

@@ -42,7 +42,7 @@ from groups.actions import (
     post_delete,
 )
 from groups.models import Comment, Group, Membership, Post
-from groups.selectors import groups_visible_to, people_visible_to
+from groups.selectors import groups_visible_to, member_counts, people_visible_to
 from invitations.access import invitation_cancel_allowed
 from invitations.actions import invitation_cancel, invitations_send, invite_request_clean
 from invitations.models import Invitation
@@ -311,7 +311,7 @@ def _owner_id(group: Group) -> int | None:
 def _member_count(group: Group) -> int:
     count = getattr(group, "member_count", None)
     if count is None:
-        count = Membership.objects.filter(group=group, user__is_active=True).count()
+        count = member_counts([group.pk])[group.pk][1]
     return int(count)
 
 

@@ -18,7 +18,6 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
     F,
     IntegerField,
     OuterRef,
@@ -27,11 +26,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat, Trim
+from django.db.models.functions import Concat, Trim
 
 from accounts.permissions import Perm
 from api.sobjects import SOBJECTS, Field, SObject
 from groups.models import Membership
+from groups.selectors import active_member_count
 
 Expression = Any
 ExprFor = Callable[[str], Expression]
@@ -120,14 +120,7 @@ def _group_owner_id(prefix: str) -> Expression:
 
 def _group_member_count(prefix: str) -> Expression:
     # As the sObject endpoints and the Groups tab count: active members only.
-    counts = (
-        Membership.objects.filter(group=OuterRef(prefix + "pk"), user__is_active=True)
-        .order_by()
-        .values("group")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counts), Value(0), output_field=IntegerField())
+    return active_member_count(prefix + "pk")
 
 
 def _membership_role(prefix: str) -> Expression:
