@@ -58,6 +58,10 @@ def _page(client: Client, group: Group) -> str:
 
 @pytest.fixture
 def scene(customer_group, admin_user):
+    return group_scene(customer_group, admin_user)
+
+
+def group_scene(customer_group, admin_user):
     """The customer group with a post by the member (with a comment), seen by its manager."""
     post = Post.objects.create(group=customer_group, author=customer_group.member, body="First!")
     Comment.objects.create(post=post, author=customer_group.owner, body="Welcome")

@@ -14,11 +14,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.actions import user_update_internal
 from groups import actions
-from groups.models import Comment, Group, Membership, Post
+from groups.models import Group, Membership, Post
 from tests.factories import GroupFactory, MembershipFactory
-from tests.groups.test_fragment_cache import process
+from tests.groups import test_fragment_cache as group_page
+from tests.groups.test_fragment_cache import group_scene, process
 
 pytestmark = pytest.mark.django_db
 
@@ -45,38 +45,20 @@ def scene(customer_group, admin_user):
 
 
 def home_scene(customer_group, admin_user):
-    """The manager's Home: a post by the member with a comment in the customer group, and
-    another group with a post, which the manager is not (yet) in."""
-    post = Post.objects.create(group=customer_group, author=customer_group.member, body="First!")
-    Comment.objects.create(post=post, author=customer_group.owner, body="Welcome")
-    customer_group.post = post
-    customer_group.admin = admin_user
+    """The manager's Home: the group page's scene (a post by the member with a comment in
+    the customer group), and another group with a post, which the manager is not (yet) in."""
+    scene = group_scene(customer_group, admin_user)
     other = GroupFactory(name="Field Marketing")
     owner = MembershipFactory(group=other, role=Membership.Role.OWNER).user
     Post.objects.create(group=other, author=owner, body="Campaign kickoff")
-    customer_group.other = other
-    customer_group.other_owner = owner
-    return customer_group
-
-
-def _post_created(g):
-    actions.post_create(actor=g.owner, group=g, body="A brand new post")
-    return "A brand new post", True
+    scene.other = other
+    scene.other_owner = owner
+    return scene
 
 
 def _comment_created(g):
     actions.comment_create(actor=g.owner, post=g.post, body="Another comment")
     return "2 comments", True
-
-
-def _post_deleted(g):
-    actions.post_delete(actor=g.owner, post=Post.objects.get(pk=g.post.pk))
-    return "First!", False
-
-
-def _author_renamed(g):
-    user_update_internal(actor=g.admin, user=g.member, last_name="Renamed")
-    return "Renamed", True
 
 
 def _group_renamed(g):
@@ -95,10 +77,11 @@ def _viewer_left_the_group(g):
 
 
 CHANGES: dict[str, Callable] = {
-    "post created": _post_created,
+    # The group page's own changes, and the ones only Home shows.
+    "post created": group_page.CHANGES["post created"],
     "comment created": _comment_created,
-    "post deleted": _post_deleted,
-    "author renamed": _author_renamed,
+    "post deleted": group_page.CHANGES["post deleted"],
+    "author renamed": group_page.CHANGES["user renamed"],
     "group renamed": _group_renamed,
     "viewer added to a group": _viewer_added_to_a_group,
     "viewer left the group": _viewer_left_the_group,
